@@ -1,0 +1,42 @@
+# vgis: one command to run, one to test (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export VGIS_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint bench system env clean stop
+
+system:
+	bash scripts/setup-system.sh
+
+$(BIN)/vgis: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(BIN)/vgis
+
+env: system $(BIN)/vgis
+
+## make run: install what is missing, start the local PostGIS, migrate, load samples, serve
+run: env
+	$(BIN)/vgis db up
+	$(BIN)/vgis db init
+	$(BIN)/vgis load samples --data-dir data
+	$(BIN)/vgis serve --host 127.0.0.1 --port 8000
+
+## make test: the same set-up, then the whole suite against a throwaway PostGIS cluster
+test: env
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+stop:
+	-$(BIN)/vgis db down
+
+clean: stop
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""The faces of the product: HTTP API and the vgis command line."""

@@ -1,0 +1,292 @@
+"""``vgis``: the command line, a thin face over ``layers``, ``gis`` and the API server.
+
+Every command prints a readable table, or exact JSON with ``--json``. Errors of
+input are printed as one clear message with exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from layers.errors import ImportRejected, VgisError
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(exc: Exception) -> None:
+    if isinstance(exc, ImportRejected):
+        err.print(f"[bold red]import rejected[/]: {exc}", markup=True, highlight=False)
+    else:
+        err.print(f"[bold red]error[/]: {exc}", markup=True, highlight=False)
+    sys.exit(2)
+
+
+class _Group(click.Group):
+    """A group that turns the product's input errors into one message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VgisError as exc:
+            _fail(exc)
+
+
+def _engine() -> Any:
+    from layers.db import get_engine
+
+    return get_engine()
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
+def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+    out.print(table)
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """vgis: village planning GIS (layers in PostGIS, coverage, corridors, maps)."""
+
+
+# --- database -------------------------------------------------------------------------------
+
+@main.group(cls=_Group)
+def db() -> None:
+    """The database: the local PostGIS cluster and the schema."""
+
+
+@db.command("up")
+def db_up() -> None:
+    """Start the local PostGIS cluster (created on first use); no-op with DATABASE_URL."""
+    from layers.db import database_url, local_cluster
+    from layers.settings import get_settings
+
+    if get_settings().database_url:
+        click.echo("DATABASE_URL is set: using that server, no local cluster")
+        return
+    url = database_url()
+    click.echo(f"local PostGIS cluster in {local_cluster().directory} running: {url}")
+
+
+@db.command("down")
+def db_down() -> None:
+    """Stop the local PostGIS cluster."""
+    from layers.db import local_cluster
+
+    local_cluster().stop()
+    click.echo("local PostGIS cluster stopped")
+
+
+@db.command("init")
+def db_init() -> None:
+    """Create or migrate the schema to the newest revision."""
+    from layers.db import migrate
+
+    click.echo(f"schema at revision {migrate(_engine())}")
+
+
+@db.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def db_status(as_json: bool) -> None:
+    """Where the database is, its schema revision and what it holds."""
+    from layers.db import current_revision, head_revision, postgis_version
+    from layers.store import area_names, layer_counts
+
+    engine = _engine()
+    revision = current_revision(engine)
+    status: dict[str, Any] = {
+        "url": engine.url.render_as_string(hide_password=True),
+        "postgis": postgis_version(engine) if revision else None,
+        "revision": revision, "head": head_revision(),
+        "areas": area_names(engine) if revision else [],
+        "features": layer_counts(engine) if revision else {},
+    }
+    if as_json:
+        _print_json(status)
+        return
+    for k in ("url", "postgis", "revision", "head"):
+        click.echo(f"{k:9} {status[k]}")
+    click.echo(f"areas     {', '.join(status['areas']) or '-'}")
+    for layer, n in status["features"].items():
+        click.echo(f"  {layer:11} {n:>9,}")
+
+
+# --- loading --------------------------------------------------------------------------------
+
+@main.group(cls=_Group)
+def load() -> None:
+    """Import data: OSM extracts, planners' files, terrain models."""
+
+
+def _progress(quiet: bool) -> Callable[[int], None] | None:
+    if quiet or not err.is_terminal:
+        return None
+
+    def show(n: int) -> None:
+        err.print(f"  read {n:,} OSM objects…", end="\r")
+
+    return show
+
+
+def _report(report: Any, area: str, as_json: bool) -> None:
+    data = {"area": area, **report.as_dict()}
+    if as_json:
+        _print_json(data)
+        return
+    click.echo(f"{data['source']} → area {area}")
+    for layer, n in data["features"].items():
+        click.echo(f"  {layer:11} {n:>9,}")
+    for key in ("repaired_geometries", "split_multipart", "replaced_features"):
+        if data[key]:
+            click.echo(f"  {key.replace('_', ' ')}: {data[key]}")
+    for k, v in data["unknown_values_mapped_to_fallback"].items():
+        click.echo(f"  unknown value {k}: {v}")
+    for k, v in data["defaults_applied"].items():
+        click.echo(f"  default {k}: {v}")
+    for note in data["notes"]:
+        click.echo(f"  note: {note}")
+
+
+@load.command("osm")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--area", help="Area name (default: the file name without extension).")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON report, no progress display.")
+def load_osm_cmd(file: Path, area: str | None, as_json: bool) -> None:
+    """Import every layer from an OSM .pbf extract."""
+    from layers.loader import default_area, load_osm
+
+    area = area or default_area(file)
+    report = load_osm(_engine(), file, area, progress=_progress(as_json))
+    _report(report, area, as_json)
+
+
+def _field_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        canon, sep, src = pair.partition("=")
+        if not sep or not canon or not src:
+            raise click.BadParameter(f"{pair!r}: use CANON=SOURCE, e.g. class=等级",
+                                     param_hint="--field")
+        mapping[canon.strip()] = src.strip()
+    return mapping
+
+
+@load.command("file")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--layer", required=True, help="Canonical layer: villages, roads, lights, …")
+@click.option("--source-layer", help="Layer inside a multi-layer file (GeoPackage, DXF, KML).")
+@click.option("--area", help="Area name (default: the file name without extension).")
+@click.option("--crs", help="Source CRS when the file has none or a wrong one, e.g. EPSG:4527.")
+@click.option("--coords", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84",
+              show_default=True, help="Offset system of coordinates copied from web maps.")
+@click.option("--field", "fields", multiple=True, metavar="CANON=SOURCE",
+              help="Map a source column to a canonical field (repeatable).")
+@click.option("--values", "values_file", type=click.Path(path_type=Path),
+              help="TOML/YAML value map: field → {source value: canonical value}.")
+@click.option("--encoding", help="Attribute encoding when the file does not say (e.g. GBK).")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON report.")
+def load_file_cmd(
+    file: Path, layer: str, source_layer: str | None, area: str | None, crs: str | None,
+    coords: str, fields: tuple[str, ...], values_file: Path | None, encoding: str | None,
+    as_json: bool,
+) -> None:
+    """Import one layer from a GeoPackage, Shapefile/zip, GeoJSON, KML, DXF or CSV file."""
+    from layers.loader import default_area, load_file
+
+    area = area or default_area(file)
+    report = load_file(
+        _engine(), file, layer, area, source_layer=source_layer, crs=crs,
+        coords=coords,  # type: ignore[arg-type]
+        field_map=_field_pairs(fields), values_file=values_file, encoding=encoding,
+    )
+    _report(report, area, as_json)
+
+
+@load.command("dem")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--area", help="Area name (default: the file name without extension).")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def load_dem_cmd(file: Path, area: str | None, as_json: bool) -> None:
+    """Register a terrain model (GeoTIFF, SRTM .hgt or .hgt.zip) to an area."""
+    from layers.loader import default_area, load_dem
+
+    info = load_dem(_engine(), file, area or default_area(file))
+    if as_json:
+        _print_json(info)
+    else:
+        click.echo(f"{file.name} → area {info['area']}: {info['width']}×{info['height']} cells, "
+                   f"elevation {info['min_value']:.0f}–{info['max_value']:.0f} m")
+
+
+@load.command("samples")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data"),
+              show_default=True, help="Folder of the bundled sample data.")
+@click.option("--force", is_flag=True, help="Reload even when unchanged.")
+def load_samples_cmd(data_dir: Path, force: bool) -> None:
+    """Load the bundled sample data (skips what is loaded and unchanged)."""
+    from layers.loader import load_samples
+
+    load_samples(_engine(), data_dir, force=force, say=click.echo)
+
+
+# --- views ----------------------------------------------------------------------------------
+
+@main.command("villages")
+@click.option("--area", help="Only this area.")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def villages_cmd(area: str | None, as_json: bool) -> None:
+    """List villages: name, code, boundary source, area km², households, population."""
+    from gis.villages import list_villages
+
+    rows = [v.as_dict() for v in list_villages(_engine(), area)]
+    if as_json:
+        _print_json(rows)
+        return
+    _table(f"villages ({len(rows)})", rows,
+           ["area", "name", "code", "boundary_source", "area_km2", "households", "population"])
+
+
+@main.command("export")
+@click.argument("layer")
+@click.option("--area", help="Only this area.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="FILE.gpkg, FILE.geojson or FILE.shp")
+def export_cmd(layer: str, area: str | None, output: Path) -> None:
+    """Export a layer to GeoPackage, GeoJSON or Shapefile (EPSG:4326)."""
+    from layers.export import export_layer
+    from layers.schema import layer_spec
+
+    layer_spec(layer)
+    n = export_layer(_engine(), layer, output, area)
+    click.echo(f"wrote {n} {layer} feature(s) to {output}")
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Interface (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8000).")
+def serve_cmd(host: str | None, port: int | None) -> None:
+    """Serve the HTTP API and maps."""
+    import uvicorn
+
+    from layers.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run("api.app:app", host=host or settings.host, port=port or settings.port,
+                log_level="info")

@@ -1,0 +1,1 @@
+"""Spatial analysis over the layer store: coverage, proximity, terrain, selection."""

@@ -1,0 +1,1 @@
+"""Canonical layer schema, importers and the PostGIS store."""

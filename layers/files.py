@@ -1,0 +1,228 @@
+"""Import a planner's file into one canonical layer.
+
+Formats: GeoPackage, Shapefile (also zipped), GeoJSON, KML/KMZ, DXF and CSV/XLSX
+with longitude/latitude columns, all read through GDAL (pyogrio). The source CRS
+comes from the file or ``--crs`` (CGCS2000 EPSG:4490 and its Gauss–Krüger zones
+EPSG:4513–4554 included); coordinates copied from Chinese web maps are corrected
+from GCJ-02/BD-09 with ``coords``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from layers.chinacoords import CoordSystem, to_wgs84
+from layers.errors import ImportRejected, Problem, UnreadableFile, UnsupportedCRS
+from layers.normalize import ImportReport, normalize
+from layers.schema import WGS84, layer_spec
+from layers.valuemaps import ValueMap, normalize_word
+
+TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls", ".ods"}
+VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".dxf", ".fgb"}
+_LON_WORDS = ("lon", "lng", "long", "longitude", "x", "经度", "jd", "东经")
+_LAT_WORDS = ("lat", "latitude", "y", "纬度", "wd", "北纬")
+
+
+def _gdal_path(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = zf.namelist()
+                total = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise UnreadableFile(f"{path.name}: not a readable zip archive ({exc})") from exc
+        if total > 2 * 1024**3:
+            raise UnreadableFile(f"{path.name}: unpacks to {total / 1e9:.1f} GB; refused")
+        shps = [m for m in members if m.lower().endswith(".shp")]
+        if len(shps) != 1:
+            raise UnreadableFile(
+                f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})"
+            )
+        return f"/vsizip/{path}/{shps[0]}"
+    return str(path)
+
+
+def parse_crs(value: str, where: str) -> CRS:
+    """Parse ``EPSG:4547``, ``4547`` or a WKT/PROJ string, naming ``where`` on failure."""
+    try:
+        return CRS.from_user_input(int(value) if value.isdigit() else value)
+    except CRSError as exc:
+        raise UnsupportedCRS(f"{where}: cannot understand CRS {value!r}: {exc}") from exc
+
+
+def _pick(columns: list[str], words: tuple[str, ...]) -> str | None:
+    folded = {normalize_word(c): c for c in columns}
+    return next((folded[normalize_word(w)] for w in words if normalize_word(w) in folded), None)
+
+
+def _read_table(path: Path, source_layer: str | None, encoding: str | None) -> gpd.GeoDataFrame:
+    """Read a CSV/spreadsheet whose rows carry longitude and latitude columns."""
+    # CSV: keep every column as text (coordinates are parsed below, with row numbers)
+    csv_options = {"AUTODETECT_TYPE": "NO", "X_POSSIBLE_NAMES": "", "Y_POSSIBLE_NAMES": ""}
+    frame = pyogrio.read_dataframe(
+        path, layer=source_layer, read_geometry=False, encoding=encoding,
+        **(csv_options if path.suffix.lower() in (".csv", ".txt") else {}),
+    )
+    columns = [str(c) for c in frame.columns]
+    lon_col, lat_col = _pick(columns, _LON_WORDS), _pick(columns, _LAT_WORDS)
+    if lon_col is None or lat_col is None:
+        raise UnreadableFile(
+            f"{path.name}: no longitude/latitude columns (looked for lon/lng/longitude/x/经度 "
+            f"and lat/latitude/y/纬度; columns are: {', '.join(columns)})"
+        )
+    lon = pd.to_numeric(frame[lon_col].astype("string").str.strip(), errors="coerce")
+    lat = pd.to_numeric(frame[lat_col].astype("string").str.strip(), errors="coerce")
+    bad = lon.isna() | lat.isna()
+    if bad.any():
+        problems = [
+            Problem(path.name, f"#{i} (row {i + 2})", lon_col if pd.isna(lon.iloc[i]) else lat_col,
+                    f"not a coordinate: {frame[lon_col].iloc[i]!r}, {frame[lat_col].iloc[i]!r}")
+            for i in np.flatnonzero(bad.to_numpy())
+        ]
+        raise ImportRejected(path.name, problems)
+    geoms = shapely.points(lon.to_numpy(float), lat.to_numpy(float))
+    return gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]), geometry=geoms, crs=None)
+
+
+def read_source(
+    path: Path,
+    *,
+    source_layer: str | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one layer of a vector file or table as it is (no CRS change, no mapping).
+
+    Raises
+    ------
+    UnreadableFile
+        When the file is missing, of an unknown kind, truncated or unparseable.
+    """
+    if not path.exists():
+        raise UnreadableFile(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in VECTOR_SUFFIXES | TABLE_SUFFIXES:
+        raise UnreadableFile(
+            f"{path.name}: unsupported file type {suffix!r}; use GeoPackage, Shapefile (.shp or "
+            ".zip), GeoJSON, KML, DXF, CSV or XLSX"
+        )
+    if path.stat().st_size == 0:
+        raise UnreadableFile(f"{path.name}: the file is empty")
+    try:
+        if suffix in TABLE_SUFFIXES:
+            return _read_table(path, source_layer, encoding)
+        gdal_path = _gdal_path(path)
+        if source_layer is None:
+            names = [str(n) for n, _ in pyogrio.list_layers(gdal_path)]
+            if len(names) > 1 and suffix not in (".dxf", ".kml", ".kmz"):
+                raise UnreadableFile(
+                    f"{path.name}: holds {len(names)} layers ({', '.join(names)}); "
+                    "choose one with --source-layer"
+                )
+        if suffix == ".dxf":
+            frame = _read_dxf(gdal_path, source_layer, encoding)
+        else:
+            frame = pyogrio.read_dataframe(gdal_path, layer=source_layer, encoding=encoding,
+                                           on_invalid="ignore")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
+            pyogrio.errors.CRSError, UnicodeDecodeError, RuntimeError) as exc:
+        raise UnreadableFile(f"{path.name}: cannot read ({str(exc).strip()})") from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise UnreadableFile(f"{path.name}: has no geometry")
+    if suffix == ".dxf":
+        frame = _flatten_dxf(frame)
+    return frame
+
+
+def _read_dxf(gdal_path: str, source_layer: str | None, encoding: str | None
+              ) -> gpd.GeoDataFrame:
+    """Read a DXF; its text encoding comes from the drawing's code page or ``encoding``."""
+    if encoding is None:
+        return pyogrio.read_dataframe(gdal_path, layer=source_layer)
+    pyogrio.set_gdal_config_options({"DXF_ENCODING": encoding})
+    try:
+        return pyogrio.read_dataframe(gdal_path, layer=source_layer)
+    finally:
+        pyogrio.set_gdal_config_options({"DXF_ENCODING": None})
+
+
+def _flatten_dxf(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep the DXF attributes a planner uses (layer, text) and drop CAD styling columns."""
+    keep = [c for c in frame.columns if c in ("Layer", "Text", "EntityHandle") or c == "geometry"]
+    out = frame[keep].rename(columns={"Layer": "cad_layer", "Text": "name",
+                                      "EntityHandle": "id"})
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
+
+
+def to_wgs84_frame(
+    frame: gpd.GeoDataFrame, *, name: str, crs: str | None, coords: CoordSystem,
+    is_table: bool, report: ImportReport,
+) -> gpd.GeoDataFrame:
+    """Put the frame in EPSG:4326, correcting GCJ-02/BD-09 offsets when ``coords`` says so."""
+    if crs is not None:
+        target = parse_crs(crs, name)
+        if frame.crs is not None and CRS.from_user_input(frame.crs) != target:
+            report.notes.append(f"--crs {crs} overrides the file's CRS {frame.crs.to_string()}")
+        frame = frame.set_crs(target, allow_override=True)
+    elif frame.crs is None:
+        if not is_table:
+            raise UnsupportedCRS(
+                f"{name}: the file has no CRS (a Shapefile without .prj?); give it with "
+                "--crs EPSG:N (e.g. EPSG:4490 for CGCS2000, EPSG:4527 for a Gauss–Krüger zone)"
+            )
+        frame = frame.set_crs(WGS84)
+    if frame.crs.to_epsg() != WGS84:
+        frame = frame.to_crs(WGS84)
+    if coords != "wgs84":
+        def shift(xy: np.ndarray) -> np.ndarray:
+            lon, lat = to_wgs84(xy[:, 0], xy[:, 1], coords)
+            return np.column_stack([lon, lat])
+
+        frame = frame.set_geometry(shapely.transform(frame.geometry.values, shift))
+        report.notes.append(f"coordinates converted from {coords} to WGS84")
+    return frame
+
+
+def import_file(
+    path: Path,
+    layer: str,
+    *,
+    source_layer: str | None = None,
+    crs: str | None = None,
+    coords: CoordSystem = "wgs84",
+    field_map: Mapping[str, str] | None = None,
+    values: ValueMap | None = None,
+    encoding: str | None = None,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read, re-project and normalise a file into canonical features of ``layer``.
+
+    Returns
+    -------
+    (frame, report)
+        Canonical features in EPSG:4326 and the import report (nothing written yet).
+
+    Raises
+    ------
+    ImportRejected, UnreadableFile, UnsupportedCRS
+        With the file, feature and field of every problem.
+    """
+    spec = layer_spec(layer)
+    report = ImportReport(source=path.name)
+    frame = read_source(path, source_layer=source_layer, encoding=encoding)
+    if len(frame) == 0:
+        raise ImportRejected(path.name, [Problem(path.name, "-", "-", "the file has no features")])
+    frame = to_wgs84_frame(frame, name=path.name, crs=crs, coords=coords,
+                           is_table=path.suffix.lower() in TABLE_SUFFIXES, report=report)
+    canonical = normalize(frame, spec, source=path.name, report=report,
+                          field_map=field_map, values=values)
+    return canonical, report

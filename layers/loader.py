@@ -1,0 +1,89 @@
+"""The three ways data enters the store: an OSM extract, a planner's file, a terrain model.
+
+Each reads and checks everything first, then writes in one transaction
+(:func:`layers.store.replace_source`), so a rejected import writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from layers.chinacoords import CoordSystem
+from layers.dem import load_dem
+from layers.files import import_file
+from layers.normalize import ImportReport
+from layers.osm import import_osm
+from layers.store import file_sha256, last_load_sha, replace_source
+from layers.valuemaps import ValueMap, load_value_file
+
+__all__ = ["SAMPLES", "default_area", "load_dem", "load_file", "load_osm", "load_samples"]
+
+
+def default_area(path: Path) -> str:
+    """Area name for a file loaded without ``--area``: its name without extensions."""
+    return path.name.split(".")[0]
+
+
+def load_osm(
+    engine: Engine, path: Path, area: str | None = None, *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import every layer of an OSM extract into ``area`` (default: the file's stem)."""
+    frames, report = import_osm(path, progress=progress)
+    return replace_source(engine, area=area or default_area(path), source=path.name,
+                          sha256=file_sha256(path), kind="osm", frames=frames, report=report)
+
+
+def load_file(
+    engine: Engine, path: Path, layer: str, area: str | None = None, *,
+    source_layer: str | None = None, crs: str | None = None, coords: CoordSystem = "wgs84",
+    field_map: Mapping[str, str] | None = None, values_file: Path | None = None,
+    encoding: str | None = None,
+) -> ImportReport:
+    """Import one layer from a planner's file into ``area`` (default: the file's stem)."""
+    values = ValueMap(load_value_file(values_file) if values_file else None)
+    frame, report = import_file(path, layer, source_layer=source_layer, crs=crs, coords=coords,
+                                field_map=field_map, values=values, encoding=encoding)
+    source = path.name if source_layer is None else f"{path.name}:{source_layer}"
+    return replace_source(engine, area=area or default_area(path), source=source,
+                          sha256=file_sha256(path), kind="file", frames={layer: frame},
+                          report=report)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled sample: an OSM extract and its terrain model, loaded into one area."""
+
+    area: str
+    osm: str
+    dem: str
+
+
+SAMPLES: tuple[Sample, ...] = (
+    Sample("north-bayreuth", "osm/north-bayreuth.osm.pbf", "dem/north-bayreuth_srtm3.tif"),
+    Sample("lauf", "osm/lauf-200115.osm.pbf", "dem/lauf_srtm3.tif"),
+    Sample("helsinki", "osm/helsinki.osm.pbf", ""),
+)
+
+
+def load_samples(
+    engine: Engine, data_dir: Path, *, force: bool = False,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Load the bundled sample data; sources already loaded unchanged are skipped."""
+    for sample in SAMPLES:
+        osm = data_dir / sample.osm
+        if force or last_load_sha(engine, sample.area, osm.name) != file_sha256(osm):
+            report = load_osm(engine, osm, sample.area)
+            say(f"{sample.area}: loaded {osm.name}: {sum(report.layer_counts.values())} features")
+        else:
+            say(f"{sample.area}: {osm.name} already loaded, unchanged")
+        if sample.dem:
+            dem = data_dir / sample.dem
+            if force or last_load_sha(engine, sample.area, dem.name) != file_sha256(dem):
+                load_dem(engine, dem, sample.area)
+                say(f"{sample.area}: registered terrain {dem.name}")

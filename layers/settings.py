@@ -1,0 +1,51 @@
+"""One ``Settings`` object for the whole product, read from the environment (prefix ``VGIS_``).
+
+``DATABASE_URL`` is read without a prefix, as is conventional.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/lib/vgis")
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "vgis"
+
+
+class Settings(BaseSettings):
+    """Product settings; every field can be set as ``VGIS_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="VGIS_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "VGIS_DATABASE_URL")
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    pg_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str | None = None
+    tile_url: str | None = None
+    language: str = "zh"
+    lights_radius_m: float = 15.0
+    garbage_radius_m: float = 70.0
+    corridor_distance_m: float = 500.0
+
+    @property
+    def raster_dir(self) -> Path:
+        """Where imported terrain models are kept as GeoTIFF files."""
+        return self.data_dir / "rasters"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once from the environment)."""
+    return Settings()

@@ -1,0 +1,240 @@
+"""Writing to and reading from the PostGIS store.
+
+An import is one transaction: the area is created if new, the features an earlier
+load of the same source wrote into the same area are deleted, the new ones are
+copied in (PostgreSQL COPY), and the load is logged. Any error rolls it all back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from layers.errors import ImportRejected, Problem, UnknownArea
+from layers.models import areas, layer_tables, loads
+from layers.normalize import ImportReport
+from layers.schema import LAYERS, WGS84, layer_spec
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (a directory: of its files' bytes, in name order)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ensure_area(conn: Connection, area: str) -> None:
+    """Create the area row if it does not exist."""
+    conn.execute(
+        text("INSERT INTO areas (name) VALUES (:name) ON CONFLICT (name) DO NOTHING"),
+        {"name": area},
+    )
+
+
+def _copy_rows(conn: Connection, layer: str, frame: gpd.GeoDataFrame, area: str,
+               source: str) -> None:
+    spec = layer_spec(layer)
+    own = [f.name for f in spec.fields]
+    columns = ["area", "name", "status", "source", "source_id", "attrs", *own, "geom"]
+    n = len(frame)
+    if n == 0:
+        return
+    geoms = shapely.set_srid(np.asarray(frame.geometry.values, dtype=object), WGS84)
+    wkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
+
+    def pylist(series: pd.Series) -> list[Any]:
+        return [None if v is pd.NA or v is None or (isinstance(v, float) and np.isnan(v))
+                else (v.item() if isinstance(v, np.generic) else v)
+                for v in series.astype(object).tolist()]
+
+    data = [
+        [area] * n, pylist(frame["name"]), pylist(frame["status"]), [source] * n,
+        pylist(frame["source_id"]), list(frame["attrs"]),
+        *(pylist(frame[c]) for c in own), wkb.tolist(),
+    ]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {layer} ({quoted}) FROM STDIN") as copy:
+        for row in zip(*data, strict=True):
+            copy.write_row(row)
+
+
+def replace_source(
+    engine: Engine,
+    *,
+    area: str,
+    source: str,
+    sha256: str,
+    kind: str,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    report: ImportReport,
+) -> ImportReport:
+    """Write canonical frames as the features of ``source`` in ``area``, replacing earlier ones.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    area
+        Area name the features belong to.
+    source
+        The source's name (file name); a later load of the same name replaces these.
+    sha256
+        Hash of the source's bytes, kept in the load log.
+    kind
+        ``osm``, ``file`` or ``dem``.
+    frames
+        Canonical frames by layer name (EPSG:4326).
+    report
+        The import report; receives the counts written and replaced.
+
+    Returns
+    -------
+    ImportReport
+        ``report``, completed.
+    """
+    with engine.begin() as conn:
+        ensure_area(conn, area)
+        for layer, frame in frames.items():
+            table = layer_tables[layer]
+            deleted = conn.execute(
+                table.delete().where(table.c.area == area, table.c.source == source)
+            ).rowcount
+            report.replaced += int(deleted or 0)
+            try:
+                _copy_rows(conn, layer, frame, area, source)
+            except Exception as exc:  # a database constraint the checks did not foresee
+                problem = Problem(source, "-", layer, f"database refused: {exc}")
+                raise ImportRejected(source, [problem]) from exc
+            report.layer_counts[layer] = len(frame)
+        if report.replaced:
+            report.notes.append(
+                f"replaced {report.replaced} feature(s) of an earlier load of {source} into {area}"
+            )
+        try:
+            conn.execute(loads.insert().values(
+                area=area, source=source, kind=kind, sha256=sha256,
+                counts=report.layer_counts, report=report.as_dict(),
+            ))
+        except IntegrityError as exc:  # pragma: no cover - area row exists above
+            raise UnknownArea(area) from exc
+    return report
+
+
+def last_load_sha(engine: Engine, area: str, source: str) -> str | None:
+    """SHA-256 of the newest load of ``source`` into ``area`` (None if never loaded)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(loads.c.sha256)
+            .where(loads.c.area == area, loads.c.source == source)
+            .order_by(loads.c.id.desc()).limit(1)
+        ).first()
+    return None if row is None else str(row[0])
+
+
+def area_names(engine: Engine) -> list[str]:
+    """Names of every area in the store, sorted."""
+    with engine.connect() as conn:
+        return [str(r[0]) for r in conn.execute(select(areas.c.name).order_by(areas.c.name))]
+
+
+def check_area(engine: Engine, area: str) -> None:
+    """Raise :class:`UnknownArea` unless ``area`` exists."""
+    with engine.connect() as conn:
+        found = conn.execute(select(func.count()).where(areas.c.name == area)).scalar_one()
+    if not found:
+        raise UnknownArea(area)
+
+
+def read_layer(
+    engine: Engine,
+    layer: str,
+    *,
+    area: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    statuses: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a layer's features as a GeoDataFrame in EPSG:4326.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    layer
+        Canonical layer name.
+    area
+        Only features of this area.
+    bbox
+        (min lon, min lat, max lon, max lat) in EPSG:4326 degrees; uses the GiST index.
+    statuses
+        Only these statuses (default: all).
+    """
+    spec = layer_spec(layer)
+    where = ["TRUE"]
+    params: dict[str, Any] = {}
+    if area is not None:
+        where.append("area = :area")
+        params["area"] = area
+    if bbox is not None:
+        where.append("geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)")
+        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
+    if statuses is not None:
+        where.append("status = ANY(:statuses)")
+        params["statuses"] = list(statuses)
+    own = ", ".join(f'"{f.name}"' for f in spec.fields)
+    sql = (
+        f"SELECT id, area, name, status, source, source_id, attrs, {own}, geom "
+        f"FROM {layer} WHERE {' AND '.join(where)} ORDER BY id"
+    )
+    with engine.connect() as conn:
+        frame = gpd.read_postgis(text(sql), conn, geom_col="geom", params=params)
+    if frame.crs is None:
+        frame = frame.set_crs(WGS84)
+    return frame
+
+
+def layer_counts(engine: Engine, area: str | None = None) -> dict[str, int]:
+    """Number of features per layer (in one area, or in all)."""
+    out: dict[str, int] = {}
+    with engine.connect() as conn:
+        for name, table in layer_tables.items():
+            q = select(func.count()).select_from(table)
+            if area is not None:
+                q = q.where(table.c.area == area)
+            out[name] = int(conn.execute(q).scalar_one())
+    return out
+
+
+def attrs_to_text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy whose ``attrs`` column is JSON text (for file formats without JSON)."""
+    out = frame.copy()
+    out["attrs"] = [json.dumps(a or {}, ensure_ascii=False, sort_keys=True) for a in out["attrs"]]
+    return out
+
+
+__all__ = [
+    "LAYERS",
+    "area_names",
+    "attrs_to_text",
+    "check_area",
+    "file_sha256",
+    "last_load_sha",
+    "layer_counts",
+    "read_layer",
+    "replace_source",
+]

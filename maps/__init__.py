@@ -1,0 +1,1 @@
+"""Interactive maps and print figures."""
