@@ -274,8 +274,10 @@ def export_cmd(layer: str, area: str | None, output: Path) -> None:
     from layers.schema import layer_spec
 
     layer_spec(layer)
-    n = export_layer(_engine(), layer, output, area)
+    n, notes = export_layer(_engine(), layer, output, area)
     click.echo(f"wrote {n} {layer} feature(s) to {output}")
+    for note in notes:
+        click.echo(f"note: {note}")
 
 
 @main.command("serve")

@@ -13,12 +13,14 @@ from layers.store import attrs_to_text, check_area, read_layer
 _DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile"}
 
 
-def export_layer(engine: Engine, layer: str, path: Path, area: str | None = None) -> int:
+def export_layer(engine: Engine, layer: str, path: Path, area: str | None = None
+                 ) -> tuple[int, list[str]]:
     """Export ``layer`` (of one area, or all) to GeoPackage, GeoJSON or Shapefile (EPSG:4326).
 
     Canonical fields are written under their names (cut to 10 characters in a
     Shapefile, which the importer recognises), the remaining attributes as JSON
-    text in ``attrs``, text in UTF-8. Returns the number of features written.
+    text in ``attrs``, text in UTF-8. Returns the number of features written and notes
+    for the planner (e.g. attributes cut by the Shapefile format).
     """
     driver = _DRIVERS.get(path.suffix.lower())
     if driver is None:
@@ -34,6 +36,12 @@ def export_layer(engine: Engine, layer: str, path: Path, area: str | None = None
                 sidecar.unlink()
         else:
             path.unlink()
+    notes: list[str] = []
+    if driver == "ESRI Shapefile":
+        long_attrs = int((frame["attrs"].str.len() > 254).sum())
+        if long_attrs:
+            notes.append(f"{long_attrs} feature(s) have more source attributes than a Shapefile "
+                         "field holds (254 characters): attrs cut; export to .gpkg to keep them")
     try:
         pyogrio.write_dataframe(
             frame, path, driver=driver, layer=layer if driver == "GPKG" else None,
@@ -41,4 +49,4 @@ def export_layer(engine: Engine, layer: str, path: Path, area: str | None = None
         )
     except pyogrio.errors.DataSourceError as exc:
         raise UnreadableFile(f"{path}: cannot write ({exc})") from exc
-    return len(frame)
+    return len(frame), notes
