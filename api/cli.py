@@ -153,7 +153,8 @@ def _report(report: Any, area: str, as_json: bool) -> None:
     click.echo(f"{data['source']} → area {area}")
     for layer, n in data["features"].items():
         click.echo(f"  {layer:11} {n:>9,}")
-    for key in ("repaired_geometries", "split_multipart", "replaced_features"):
+    for key in ("repaired_geometries", "collapsed_to_point", "split_multipart",
+                "replaced_features"):
         if data[key]:
             click.echo(f"  {key.replace('_', ' ')}: {data[key]}")
     for k, v in data["unknown_values_mapped_to_fallback"].items():

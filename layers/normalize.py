@@ -40,6 +40,7 @@ class ImportReport:
     layer_counts: dict[str, int] = field(default_factory=dict)
     repaired: int = 0
     split_multipart: int = 0
+    collapsed_to_point: int = 0
     mapped_to_fallback: Counter[str] = field(default_factory=Counter)
     defaults: Counter[str] = field(default_factory=Counter)
     replaced: int = 0
@@ -52,6 +53,7 @@ class ImportReport:
             "features": self.layer_counts,
             "repaired_geometries": self.repaired,
             "split_multipart": self.split_multipart,
+            "collapsed_to_point": self.collapsed_to_point,
             "unknown_values_mapped_to_fallback": dict(self.mapped_to_fallback),
             "defaults_applied": dict(self.defaults),
             "replaced_features": self.replaced,
@@ -148,6 +150,13 @@ def _normalize_geometry(
             parts = shapely.get_parts(fixed)
             polys = [p for p in parts if shapely.get_dimensions(p) == 2]
             fixed = shapely.union_all(polys) if polys else shapely.Polygon()
+        if dim == 2 and shapely.is_empty(fixed) and _POINT in allowed:
+            # a footprint with no area (a sliver cut at an extract's edge): keep the
+            # building or facility as the point at its centroid rather than lose it
+            geoms[i] = shapely.centroid(geom)
+            report.repaired += 1
+            report.collapsed_to_point += 1
+            continue
         if shapely.is_empty(fixed) or shapely.get_dimensions(fixed) != dim or (
             dim == 1 and shapely.length(fixed) == 0
         ):

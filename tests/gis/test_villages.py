@@ -6,12 +6,12 @@ import json
 
 import geopandas as gpd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from gis.villages import list_villages
 from layers.errors import UnknownArea
-from layers.store import read_layer
-from tests.conftest import run_vgis
+from layers.store import layer_counts, read_layer
+from tests.conftest import SHARED, run_vgis
 
 
 def test_households_and_area_agree_with_geopandas(samples: Engine) -> None:
@@ -44,3 +44,36 @@ def test_cli_villages_json(samples: Engine) -> None:
     proc = run_vgis("villages", "--area", "nowhere", check=False)
     assert proc.returncode == 2
     assert "no area named 'nowhere'" in proc.stderr
+
+
+CONFORMANCE = SHARED / "conformance" / "lauf"
+
+
+@pytest.mark.skipif(not CONFORMANCE.exists(), reason="../shared not beside the repo")
+def test_conformance_households(engine: Engine) -> None:
+    """Households per village equal the conformance set's independent figures."""
+    from layers.loader import load_file
+
+    for layer in ("villages", "buildings", "roads", "railways", "lights", "garbage"):
+        load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, "conformance-lauf")
+    counts = layer_counts(engine, "conformance-lauf")
+    assert {k: counts[k] for k in ("villages", "roads", "railways", "lights", "garbage")} == {
+        "villages": 9, "roads": 2703, "railways": 64, "lights": 3392, "garbage": 41}
+    # five footprints of no area (cut at the extract's edge) are kept as points, not lost
+    assert counts["buildings"] == 6515
+    with engine.connect() as conn:
+        planned = conn.execute(text(
+            "SELECT count(*) FROM lights WHERE area = 'conformance-lauf' AND status = 'planned'"
+        )).scalar_one()
+    assert planned == 30
+    expected = json.loads((CONFORMANCE / "expected.json").read_text())["villages"]
+    listed = {v.name: v.households for v in list_villages(engine, "conformance-lauf")}
+    assert listed == {name: fig["households"] for name, fig in expected.items()}
+
+
+def test_cli_load_osm_json_is_quiet_and_exact(engine: Engine) -> None:
+    proc = run_vgis("load", "osm", "data/osm/helsinki.osm.pbf", "--area", "hel-json", "--json")
+    report = json.loads(proc.stdout)  # nothing but JSON on stdout
+    assert report["area"] == "hel-json"
+    assert report["features"]["lights"] == 586
+    assert proc.stderr == ""

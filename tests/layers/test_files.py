@@ -246,10 +246,17 @@ def test_repairs_are_counted_and_unrepairable_rejected(engine: Engine, tmp_path:
     assert stored.is_valid.all()
     assert stored.to_crs(32650).area.iloc[0] > 0
 
-    flat = Polygon([(114, 30), (114.5, 30.5), (115, 31), (114, 30)])  # collinear: no area
+    # a footprint with no area: a building is kept as its centroid, a village is refused
+    flat = Polygon([(114, 30), (114.5, 30.5), (115, 31), (114, 30)])
     gpd.GeoDataFrame({"class": ["住宅"]}, geometry=[flat], crs=4326).to_file(path)
+    report = load_file(engine, path, "buildings", "collapsed")
+    assert (report.repaired, report.collapsed_to_point) == (1, 1)
+    point = read_layer(engine, "buildings", area="collapsed").geometry.iloc[0]
+    assert point.geom_type == "Point"
+    assert (point.x, point.y) == pytest.approx((114.5, 30.5), abs=1e-9)
+    gpd.GeoDataFrame({"name": ["线村"]}, geometry=[flat], crs=4326).to_file(path)
     with pytest.raises(ImportRejected, match="cannot be repaired safely"):
-        load_file(engine, path, "buildings", "repairs")
+        load_file(engine, path, "villages", "collapsed")
 
 
 def test_unreadable_files(engine: Engine, tmp_path: Path) -> None:
