@@ -249,11 +249,14 @@ def load_samples_cmd(data_dir: Path, force: bool) -> None:
 
 # --- views ----------------------------------------------------------------------------------
 
-@main.command("villages")
+@main.group("villages", cls=_Group, invoke_without_command=True)
 @click.option("--area", help="Only this area.")
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
-def villages_cmd(area: str | None, as_json: bool) -> None:
+@click.pass_context
+def villages_cmd(ctx: click.Context, area: str | None, as_json: bool) -> None:
     """List villages: name, code, boundary source, area km², households, population."""
+    if ctx.invoked_subcommand is not None:
+        return
     from gis.villages import list_villages
 
     rows = [v.as_dict() for v in list_villages(_engine(), area)]
@@ -262,6 +265,136 @@ def villages_cmd(area: str | None, as_json: bool) -> None:
         return
     _table(f"villages ({len(rows)})", rows,
            ["area", "name", "code", "boundary_source", "area_km2", "households", "population"])
+
+
+@villages_cmd.command("profile")
+@click.argument("name")
+@click.option("--area", help="Area, when the name occurs in several.")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def profile_cmd(name: str, area: str | None, as_json: bool) -> None:
+    """The profile of one village (area, people, roads, facilities, distances, elevation)."""
+    from gis.context import Context
+    from gis.profile import village_profile
+
+    profile = village_profile(Context.load(_engine(), area, name))
+    if as_json:
+        _print_json(profile)
+        return
+    for key, value in profile.items():
+        click.echo(f"{key:28} {value}")
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _print_coverage(results: list[Any], as_json: bool, geojson: bool) -> None:
+    if as_json:
+        data = [r.as_dict(geometry=geojson) for r in results]
+        _print_json(data[0] if len(data) == 1 else data)
+        return
+    for r in results:
+        out.print(f"[bold]{r.kind}[/] coverage of {r.village} ({r.area})", highlight=False)
+        for key, value in r.params.items():
+            click.echo(f"  {key:30} {value}")
+        for key, value in r.figures.items():
+            if key != "by_class":
+                click.echo(f"  {key:30} {value}")
+        for cls, fig in r.figures.get("by_class", {}).items():
+            click.echo(f"    {cls:12} " + "  ".join(f"{k}={v}" for k, v in fig.items()))
+        if r.with_planned is not None:
+            click.echo("  with planned features:")
+            for key, value in r.with_planned.items():
+                if key != "by_class":
+                    click.echo(f"  {key:30} {value}")
+
+
+@main.command("coverage")
+@click.argument("kind", type=click.Choice(["lights", "garbage", "drainage", "roads",
+                                           "facilities"]))
+@click.option("--village", help="Village name or id (default: every village of --area).")
+@click.option("--area", help="Area, when the name occurs in several (or all its villages).")
+@click.option("--radius", type=float, help="Reach/service radius, metres (lights 15, "
+              "garbage 70, facilities 300, drainage offset 10, roads 50).")
+@click.option("--class", "classes", multiple=True,
+              help="Classes that count (repeatable or comma-separated).")
+@click.option("--distance", type=click.Choice(["euclidean", "network"]), default="euclidean",
+              show_default=True, help="Garbage/facilities: straight line or along roads.")
+@click.option("--target-share", type=float, default=0.95, show_default=True,
+              help="Garbage/facilities: share of households proposed points should reach.")
+@click.option("--min-gap", type=float, default=30.0, show_default=True,
+              help="Lights: report unlit stretches longer than this, metres.")
+@click.option("--include-planned", is_flag=True, help="Also report with planned features.")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+@click.option("--geojson", is_flag=True, help="With --json: include the map layers.")
+def coverage_cmd(kind: str, village: str | None, area: str | None, radius: float | None,
+                 classes: tuple[str, ...], distance: str, target_share: float, min_gap: float,
+                 include_planned: bool, as_json: bool, geojson: bool) -> None:
+    """Coverage of a village (or all of an area) by lights, garbage, drainage, roads.
+
+    KIND is lights, garbage, drainage, roads (hardening) or facilities (with --class).
+    """
+    from gis import coverage as cov
+    from gis.context import Context
+
+    if village is None and area is None:
+        raise click.UsageError("give --village NAME, or --area NAME for all its villages")
+    ctx = Context.load(_engine(), area, village)
+    chosen = _split(classes)
+    details = village is not None
+    results: list[Any]
+    if kind == "lights":
+        results = cov.lighting_coverage(
+            ctx, radius=radius if radius is not None else 15.0,
+            classes=chosen or cov.LIGHT_CLASSES, min_gap=min_gap,
+            include_planned=include_planned, details=details)
+    elif kind in ("garbage", "facilities"):
+        default_classes = cov.GARBAGE_CLASSES if kind == "garbage" else ()
+        if kind == "facilities" and not chosen:
+            raise click.UsageError("facilities: say which with --class (e.g. toilet)")
+        results = cov.household_coverage(
+            ctx, layer=kind, classes=chosen or default_classes,
+            radius=radius if radius is not None else (70.0 if kind == "garbage" else 300.0),
+            distance=distance,  # type: ignore[arg-type]
+            target_share=target_share, include_planned=include_planned, details=details)
+    elif kind == "drainage":
+        results = cov.drainage_coverage(
+            ctx, offset=radius if radius is not None else 10.0,
+            classes=chosen or cov.MAIN_ROAD_CLASSES, include_planned=include_planned)
+    else:
+        results = cov.road_hardening(ctx, reach_m=radius if radius is not None else 50.0,
+                                     include_planned=include_planned)
+    _print_coverage(results, as_json, geojson)
+
+
+@main.command("corridor")
+@click.option("--area", help="Area whose villages are selected.")
+@click.option("--distance", type=float, default=500.0, show_default=True,
+              help="Corridor half-width, metres.")
+@click.option("--road-classes", default="expressway,national,provincial", show_default=True,
+              help="Road classes whose corridor counts ('none' for no roads).")
+@click.option("--railways/--no-railways", default=True, show_default=True,
+              help="Whether railways' corridor counts.")
+@click.option("--all", "show_all", is_flag=True, help="List villages outside the corridor too.")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def corridor_cmd(area: str | None, distance: float, road_classes: str, railways: bool,
+                 show_all: bool, as_json: bool) -> None:
+    """Villages within a distance of trunk roads and/or railways, with key-area flags."""
+    from gis.context import Context
+    from gis.proximity import corridor
+
+    classes = [] if road_classes.strip().lower() == "none" else _split((road_classes,))
+    rows = corridor(Context.load(_engine(), area), distance=distance, road_classes=classes,
+                    railways=railways)
+    if not show_all:
+        rows = [r for r in rows if r["in_corridor"]]
+    if as_json:
+        _print_json(rows)
+        return
+    _table(f"villages within {distance:g} m ({len(rows)})", rows,
+           ["village", "distance_m", "via", "road_distance_m", "road_name", "road_class",
+            "railway_distance_m", "railway_name", "near_county_seat", "near_township_seat",
+            "in_agri_demo_zone"])
 
 
 @main.command("export")

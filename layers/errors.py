@@ -27,6 +27,10 @@ class UnknownArea(VgisError):
         self.name = name
 
 
+class UnknownVillage(VgisError):
+    """A village name (or id) that matches no village, or several in different areas."""
+
+
 class UnsupportedCRS(VgisError):
     """A source without a usable coordinate reference system."""
 

@@ -1,0 +1,121 @@
+"""What an analysis reads: the villages asked about and the features near them, in metres.
+
+Everything is read with bounding-box queries on the GiST-indexed geometry (only the
+features within the villages' extent plus a margin), then projected to the area's
+metric CRS: the UTM zone of the area's centre, unless the area is configured with
+another (e.g. a CGCS2000 Gauss–Krüger zone in ``areas.metric_epsg``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+from sqlalchemy import Engine, text
+
+from layers.errors import UnknownArea, UnknownVillage
+from layers.schema import WGS84
+from layers.store import read_layer
+
+EXISTING: tuple[str, ...] = ("existing",)
+WITH_PLANNED: tuple[str, ...] = ("existing", "planned")
+_M_PER_DEG_LAT = 110_574.0
+
+
+def utm_epsg(lon: float, lat: float) -> int:
+    """EPSG code of the WGS84 UTM zone containing (lon, lat) degrees."""
+    zone = min(int((lon + 180.0) // 6.0) + 1, 60)
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+def metric_epsg(engine: Engine, area: str) -> int:
+    """The metric CRS of an area (configured, or the UTM zone of its centre)."""
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT a.metric_epsg, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM areas a "
+            "LEFT JOIN LATERAL (SELECT ST_Extent(geom) AS e FROM villages v "
+            "WHERE v.area = a.name) s ON TRUE WHERE a.name = :area"), {"area": area}).first()
+    if row is None:
+        raise UnknownArea(area)
+    if row[0]:
+        return int(row[0])
+    if row[1] is None:
+        raise UnknownVillage(f"area {area!r} has no villages to analyse")
+    return utm_epsg((row[1] + row[3]) / 2, (row[2] + row[4]) / 2)
+
+
+def find_villages(engine: Engine, name: str | None = None, area: str | None = None
+                  ) -> gpd.GeoDataFrame:
+    """Existing villages by name (or all of an area), EPSG:4326.
+
+    Raises
+    ------
+    UnknownVillage
+        When no village matches, or a name matches villages in several areas and no
+        ``area`` is given.
+    """
+    where = ["status = 'existing'"]
+    params: dict[str, object] = {}
+    if area is not None:
+        where.append("area = :area")
+        params["area"] = area
+    if name is not None:
+        if name.isdigit():
+            where.append("(name = :name OR id = :vid)")
+            params["vid"] = int(name)
+        else:
+            where.append("name = :name")
+        params["name"] = name
+    sql = ("SELECT id, area, name, code, population, households, boundary_source, geom "
+           f"FROM villages WHERE {' AND '.join(where)} ORDER BY id")
+    with engine.connect() as conn:
+        frame = gpd.read_postgis(text(sql), conn, geom_col="geom", params=params)
+    if frame.empty:
+        what = f"named {name!r}" if name else "at all"
+        where_ = f" in area {area!r}" if area else ""
+        raise UnknownVillage(f"no village {what}{where_}; `vgis villages` lists them")
+    if frame["area"].nunique() > 1 and name is not None:
+        raise UnknownVillage(
+            f"{name!r} names villages in several areas ({', '.join(sorted(frame['area']))}); "
+            "say which with --area")
+    return frame.set_crs(WGS84, allow_override=True)
+
+
+@dataclass
+class Context:
+    """Villages of one area and access to the features around them, in ``epsg`` metres."""
+
+    engine: Engine
+    area: str
+    epsg: int
+    villages: gpd.GeoDataFrame  # metric CRS
+    _cache: dict[tuple[str, tuple[str, ...], float], gpd.GeoDataFrame] = field(
+        default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, engine: Engine, area: str | None, village: str | None = None) -> Context:
+        """Context for one village (by name or id) or, with ``village=None``, all of ``area``."""
+        frame = find_villages(engine, village, area)
+        area = str(frame["area"].iloc[0])
+        epsg = metric_epsg(engine, area)
+        return cls(engine, area, epsg, frame.to_crs(epsg))
+
+    def bbox(self, margin_m: float) -> tuple[float, float, float, float]:
+        """The villages' extent grown by ``margin_m`` metres, as lon/lat degrees."""
+        x0, y0, x1, y1 = self.villages.to_crs(WGS84).total_bounds
+        lat = max(abs(y0), abs(y1))
+        dlat = margin_m / _M_PER_DEG_LAT * 1.01
+        dlon = margin_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.01)) * 1.01
+        return (x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat)
+
+    def layer(self, name: str, statuses: Iterable[str] = EXISTING, margin_m: float = 0.0
+              ) -> gpd.GeoDataFrame:
+        """Features of ``name`` within the villages' extent + ``margin_m``, in metres."""
+        key = (name, tuple(sorted(statuses)), float(margin_m))
+        if key not in self._cache:
+            frame = read_layer(self.engine, name, area=self.area, bbox=self.bbox(margin_m),
+                               statuses=key[1])
+            self._cache[key] = frame.to_crs(self.epsg)
+        return self._cache[key]

@@ -1,0 +1,90 @@
+"""The profile of one village: what a plan's first paragraph says about it.
+
+Area, people, roads by class, lights, garbage points, the standard facilities
+(四室一站一场一栏: which are present, which missing), the distance to the county seat
+and the nearest trunk road and railway, and the elevation range from the terrain
+model when the area has one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.mask
+import shapely
+from sqlalchemy import text
+
+from gis.context import EXISTING, Context
+from gis.coverage import STANDARD_FACILITIES
+from gis.measure import clip_lines, households_in_villages
+from gis.proximity import corridor
+from layers.schema import ROAD_CLASSES
+
+
+def elevation(ctx: Context, polygon_wgs84: Any) -> dict[str, float | None]:
+    """Elevation min/mean/max (m) and mean slope (degrees) of a polygon, from the area's DEM."""
+    none: dict[str, float | None] = {"elevation_min_m": None, "elevation_mean_m": None,
+                                     "elevation_max_m": None}
+    with ctx.engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT path FROM rasters WHERE area = :area AND ST_Intersects(footprint, "
+            "ST_GeomFromText(:wkt, 4326)) ORDER BY res_x LIMIT 1"),
+            {"area": ctx.area, "wkt": polygon_wgs84.wkt}).first()
+    if row is None:
+        return none
+    import geopandas as gpd
+
+    with rasterio.open(row[0]) as src:
+        shape = gpd.GeoSeries([polygon_wgs84], crs=4326).to_crs(src.crs).iloc[0]
+        data, _ = rasterio.mask.mask(src, [shapely.geometry.mapping(shape)], crop=True,
+                                     all_touched=True, filled=False)
+    cells = data[0].compressed()
+    if cells.size == 0:
+        return none
+    return {"elevation_min_m": float(cells.min()),
+            "elevation_mean_m": round(float(cells.mean()), 1),
+            "elevation_max_m": float(cells.max())}
+
+
+def village_profile(ctx: Context) -> dict[str, Any]:
+    """Profile of the (single) village in ``ctx``."""
+    village = ctx.villages.iloc[[0]]
+    geom = village.geometry.values[0]
+    roads = clip_lines(ctx.layer("roads", EXISTING), village)
+    length = shapely.length(np.asarray(roads.geometry.values))
+    by_class = {c: round(float(length[(roads["class"] == c).to_numpy()].sum()), 2)
+                for c in ROAD_CLASSES if (roads["class"] == c).any()}
+
+    def inside(layer: str) -> Any:
+        frame = ctx.layer(layer, EXISTING)
+        return frame[shapely.intersects(np.asarray(frame.geometry.values), geom)]
+
+    lights, garbage, facilities = inside("lights"), inside("garbage"), inside("facilities")
+    homes = households_in_villages(ctx.layer("buildings", EXISTING), village)
+    present = set(facilities["class"])
+    near = corridor(ctx, railways=True)[0]
+    row = village.iloc[0]
+    households = int(row["households"]) if row["households"] == row["households"] and \
+        row["households"] is not None else int(homes.households.sum())
+    return {
+        "village_id": int(row["id"]), "village": row["name"], "area": ctx.area,
+        "code": row["code"], "boundary_source": row["boundary_source"],
+        "area_km2": round(float(shapely.area(geom)) / 1e6, 4),
+        "population": None if row["population"] != row["population"] else row["population"],
+        "households": households,
+        "road_length_m": round(float(length.sum()), 2),
+        "road_length_by_class_m": by_class,
+        "lights": len(lights), "lights_working": int(lights["working"].astype(bool).sum()),
+        "garbage_points": {str(k): int(v) for k, v in garbage["class"].value_counts().items()},
+        "facilities": {str(k): int(v) for k, v in facilities["class"].value_counts().items()},
+        "standard_facilities": {c: c in present for c in STANDARD_FACILITIES},
+        "standard_facilities_missing": [c for c in STANDARD_FACILITIES if c not in present],
+        "county_seat_distance_m": near["county_seat_distance_m"],
+        "nearest_trunk_road": {k.removeprefix("road_"): near.get(k) for k in
+                               ("road_distance_m", "road_name", "road_class")},
+        "nearest_railway": {k.removeprefix("railway_"): near.get(k) for k in
+                            ("railway_distance_m", "railway_name", "railway_class")},
+        **elevation(ctx, village.to_crs(4326).geometry.values[0]),
+    }

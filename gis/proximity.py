@@ -1,0 +1,154 @@
+"""Villages near trunk roads and railways, and the plans' key areas around them.
+
+A village is in the corridor of a set of lines when its polygon lies within
+``distance`` metres of one of them (0 where they touch or cross); the distance, name
+and class of the nearest line are reported. Key-area flags: near the county seat or
+a township seat, inside an agricultural demonstration zone, near a scenic area.
+Distances are planar metres in the area's metric CRS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from gis.context import EXISTING, Context
+from layers.errors import VgisError
+from layers.schema import ROAD_CLASSES
+
+TRUNK_CLASSES: tuple[str, ...] = ("expressway", "national", "provincial")
+
+
+@dataclass(frozen=True)
+class KeyAreaRadii:
+    """How near counts as "around" each key area, metres."""
+
+    county_seat_m: float = 5000.0
+    township_seat_m: float = 3000.0
+    scenic_area_m: float = 1000.0
+
+
+def nearest_lines(villages: gpd.GeoDataFrame, lines: gpd.GeoDataFrame
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """For each village: distance (m) to the nearest line and that line's row (−1: none)."""
+    n = len(villages)
+    if len(lines) == 0:
+        return np.full(n, np.inf), np.full(n, -1)
+    tree = shapely.STRtree(lines.geometry.values)
+    (v_idx, l_idx), dist = tree.query_nearest(villages.geometry.values, return_distance=True,
+                                              all_matches=False)
+    out_d, out_l = np.full(n, np.inf), np.full(n, -1)
+    out_d[v_idx], out_l[v_idx] = dist, l_idx
+    return out_d, out_l
+
+
+def _nearest(villages: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, prefix: str
+             ) -> list[dict[str, Any]]:
+    dist, row = nearest_lines(villages, lines)
+    # trunk roads are often known by their number (ref) rather than a name
+    refs = [a.get("ref") if isinstance(a, dict) else None for a in lines["attrs"]] \
+        if len(lines) else []
+    names = np.array([n if isinstance(n, str) else r for n, r in
+                      zip(lines["name"], refs, strict=True)], dtype=object) \
+        if len(lines) else np.array([])
+    classes = lines["class"].to_numpy() if len(lines) else np.array([])
+    return [{
+        f"{prefix}_distance_m": round(float(d), 2) if np.isfinite(d) else None,
+        f"{prefix}_name": (None if r < 0 or names[r] is None or names[r] != names[r]
+                           else str(names[r])),
+        f"{prefix}_class": None if r < 0 else str(classes[r]),
+    } for d, r in zip(dist, row, strict=True)]
+
+
+def _distance_to(villages: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> np.ndarray:
+    if len(features) == 0:
+        return np.full(len(villages), np.inf)
+    return nearest_lines(villages, features)[0]
+
+
+def corridor(
+    ctx: Context, *, distance: float = 500.0,
+    road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
+    radii: KeyAreaRadii | None = None,
+) -> list[dict[str, Any]]:
+    """Corridor selection over every village of ``ctx``, nearest first.
+
+    Parameters
+    ----------
+    ctx
+        The villages and the store.
+    distance
+        Corridor half-width, metres.
+    road_classes
+        Road classes whose corridor counts (default expressway, national, provincial);
+        None or empty for none.
+    railways
+        Whether the railways' corridor counts.
+    radii
+        How near counts as around the county seat, a township seat, a scenic area.
+    """
+    road_classes = tuple(road_classes or ())
+    bad = [c for c in road_classes if c not in ROAD_CLASSES]
+    if bad:
+        raise VgisError(f"unknown road class(es) {', '.join(bad)}; use {', '.join(ROAD_CLASSES)}")
+    if not road_classes and not railways:
+        raise VgisError("choose road classes and/or railways for the corridor")
+    if distance < 0:
+        raise VgisError("the corridor distance must be 0 metres or more")
+    radii = radii or KeyAreaRadii()
+    search = max(distance, radii.county_seat_m) + 1000.0
+    rows = [{"village_id": int(r.id), "village": str(r.name), "area": ctx.area}
+            for r in ctx.villages.itertuples()]
+    via: list[list[str]] = [[] for _ in rows]
+    best = np.full(len(rows), np.inf)
+    if road_classes:
+        roads = ctx.layer("roads", EXISTING, margin_m=search)
+        roads = roads[roads["class"].isin(road_classes)]
+        for row, near in zip(rows, _nearest(ctx.villages, roads, "road"), strict=True):
+            row.update(near)
+        d = np.array([r["road_distance_m"] if r["road_distance_m"] is not None else np.inf
+                      for r in rows])
+        best = np.minimum(best, d)
+        for k in np.flatnonzero(d <= distance):
+            via[k].append("road")
+    if railways:
+        rail = ctx.layer("railways", EXISTING, margin_m=search)
+        for row, near in zip(rows, _nearest(ctx.villages, rail, "railway"), strict=True):
+            row.update(near)
+        d = np.array([r["railway_distance_m"] if r["railway_distance_m"] is not None else np.inf
+                      for r in rows])
+        best = np.minimum(best, d)
+        for k in np.flatnonzero(d <= distance):
+            via[k].append("railway")
+    places = ctx.layer("places", EXISTING, margin_m=search)
+    zones = ctx.layer("zones", EXISTING, margin_m=search)
+    seats = {
+        "county_seat": _distance_to(ctx.villages, gpd.GeoDataFrame(
+            geometry=np.r_[places.geometry.values[(places["class"] == "county_seat").to_numpy()],
+                           zones.geometry.values[(zones["class"] == "county_seat").to_numpy()]],
+            crs=ctx.epsg)),
+        "township_seat": _distance_to(ctx.villages, gpd.GeoDataFrame(
+            geometry=np.r_[places.geometry.values[(places["class"] == "town").to_numpy()],
+                           zones.geometry.values[(zones["class"] == "township_seat").to_numpy()]],
+            crs=ctx.epsg)),
+        "scenic_area": _distance_to(ctx.villages, zones[zones["class"] == "scenic_area"]),
+        "agri_demo_zone": _distance_to(ctx.villages, zones[zones["class"] == "agri_demo_zone"]),
+    }
+    limits = {"county_seat": radii.county_seat_m, "township_seat": radii.township_seat_m,
+              "scenic_area": radii.scenic_area_m, "agri_demo_zone": 0.0}
+    for i, row in enumerate(rows):
+        row["distance_m"] = round(float(best[i]), 2) if np.isfinite(best[i]) else None
+        row["in_corridor"] = bool(best[i] <= distance)
+        row["via"] = via[i]
+        for key, dist in seats.items():
+            row[f"{key}_distance_m"] = round(float(dist[i]), 2) if np.isfinite(dist[i]) else None
+            row[f"near_{key}" if key != "agri_demo_zone" else "in_agri_demo_zone"] = bool(
+                dist[i] <= limits[key])
+    rows.sort(key=lambda r: (not r["in_corridor"], r["distance_m"] is None,
+                             r["distance_m"] or 0.0))
+    return rows
