@@ -58,6 +58,24 @@ def samples(engine: Engine) -> Engine:
     return engine
 
 
+CONFORMANCE = SHARED / "conformance" / "lauf"
+CONFORMANCE_LAYERS = ("villages", "buildings", "roads", "railways", "lights", "garbage")
+
+
+@pytest.fixture(scope="session")
+def conformance(engine: Engine) -> dict[str, object]:
+    """The conformance set loaded with ``vgis load file`` into area ``conformance-lauf``."""
+    from layers.loader import load_file
+
+    if not CONFORMANCE.exists():
+        pytest.skip("../shared/conformance is not beside the repository")
+    for layer in CONFORMANCE_LAYERS:
+        load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, "conformance-lauf")
+    import json
+
+    return dict(json.loads((CONFORMANCE / "expected.json").read_text()))
+
+
 def run_vgis(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the installed ``vgis`` command in a subprocess, as a planner would."""
     exe = Path(sys.executable).with_name("vgis")

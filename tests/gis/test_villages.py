@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, text
 from gis.villages import list_villages
 from layers.errors import UnknownArea
 from layers.store import layer_counts, read_layer
-from tests.conftest import SHARED, run_vgis
+from tests.conftest import run_vgis
 
 
 def test_households_and_area_agree_with_geopandas(samples: Engine) -> None:
@@ -46,16 +47,8 @@ def test_cli_villages_json(samples: Engine) -> None:
     assert "no area named 'nowhere'" in proc.stderr
 
 
-CONFORMANCE = SHARED / "conformance" / "lauf"
-
-
-@pytest.mark.skipif(not CONFORMANCE.exists(), reason="../shared not beside the repo")
-def test_conformance_households(engine: Engine) -> None:
-    """Households per village equal the conformance set's independent figures."""
-    from layers.loader import load_file
-
-    for layer in ("villages", "buildings", "roads", "railways", "lights", "garbage"):
-        load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, "conformance-lauf")
+def test_conformance_households(engine: Engine, conformance: dict[str, Any]) -> None:
+    """The conformance set loads whole, and households per village match its figures."""
     counts = layer_counts(engine, "conformance-lauf")
     assert {k: counts[k] for k in ("villages", "roads", "railways", "lights", "garbage")} == {
         "villages": 9, "roads": 2703, "railways": 64, "lights": 3392, "garbage": 41}
@@ -66,9 +59,8 @@ def test_conformance_households(engine: Engine) -> None:
             "SELECT count(*) FROM lights WHERE area = 'conformance-lauf' AND status = 'planned'"
         )).scalar_one()
     assert planned == 30
-    expected = json.loads((CONFORMANCE / "expected.json").read_text())["villages"]
     listed = {v.name: v.households for v in list_villages(engine, "conformance-lauf")}
-    assert listed == {name: fig["households"] for name, fig in expected.items()}
+    assert listed == {name: fig["households"] for name, fig in conformance["villages"].items()}
 
 
 def test_cli_load_osm_json_is_quiet_and_exact(engine: Engine) -> None:
