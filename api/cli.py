@@ -397,6 +397,85 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
             "in_agri_demo_zone"])
 
 
+def _lang(value: str | None) -> Any:
+    from layers.settings import get_settings
+
+    lang = value or get_settings().language
+    if lang not in ("zh", "en"):
+        raise click.BadParameter("use zh or en", param_hint="--lang")
+    return lang
+
+
+@main.command("map")
+@click.argument("kind", type=click.Choice(["village", "corridor", "overview"]))
+@click.argument("village", required=False)
+@click.option("--area", help="Area (of the village, or mapped whole).")
+@click.option("--view", type=click.Choice(["layout", "lights", "garbage"]), default="layout",
+              show_default=True, help="Village map: layout or a coverage view.")
+@click.option("--metric", type=click.Choice(["lit_share", "served_share", "hardened_share",
+                                             "households"]), default="lit_share",
+              show_default=True, help="Overview: what colours the villages.")
+@click.option("--distance", type=float, default=500.0, show_default=True,
+              help="Corridor half-width, metres.")
+@click.option("--radius", type=float, help="Coverage view: reach/service radius, metres.")
+@click.option("--lang", help="Labels: zh (default) or en.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="FILE.html (self-contained: opens offline).")
+def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric: str,
+            distance: float, radius: float | None, lang: str | None, output: Path) -> None:
+    """Write an interactive map (village layout/coverage, corridor, overview) to HTML."""
+    from gis.context import Context
+    from maps.views import corridor_map, overview_map, village_map
+
+    if kind == "village" and not village:
+        raise click.UsageError("vgis map village NAME [--area AREA] -o FILE.html")
+    if kind != "village" and not area:
+        raise click.UsageError(f"vgis map {kind} --area AREA -o FILE.html")
+    ctx = Context.load(_engine(), area, village if kind == "village" else None)
+    if kind == "village":
+        fmap = village_map(ctx, view=view, lang=_lang(lang), radius=radius)  # type: ignore[arg-type]
+    elif kind == "corridor":
+        fmap = corridor_map(ctx, distance=distance, lang=_lang(lang))
+    else:
+        fmap = overview_map(ctx, metric=metric, lang=_lang(lang))  # type: ignore[arg-type]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fmap.save(str(output))
+    click.echo(f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB)")
+
+
+@main.command("figure")
+@click.argument("kind", type=click.Choice(["village", "corridor", "overview"]))
+@click.argument("village", required=False)
+@click.option("--area", help="Area (of the village, or drawn whole).")
+@click.option("--view", type=click.Choice(["layout", "lights", "garbage"]), default="layout",
+              show_default=True, help="Village sheet: layout or a coverage view.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]),
+              default="landscape", show_default=True)
+@click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True)
+@click.option("--distance", type=float, default=500.0, show_default=True,
+              help="Corridor half-width, metres.")
+@click.option("--lang", help="Labels: zh (default) or en.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="FILE.png, FILE.pdf or FILE.svg")
+def figure_cmd(kind: str, village: str | None, area: str | None, view: str, paper: str,
+               orientation: str, dpi: int, distance: float, lang: str | None,
+               output: Path) -> None:
+    """Export a print-ready map sheet (title block, legend, scale bar, north arrow)."""
+    from gis.context import Context
+    from maps.figure import render_figure
+
+    if kind == "village" and not village:
+        raise click.UsageError("vgis figure village NAME [--area AREA] -o FILE.pdf")
+    if kind != "village" and not area:
+        raise click.UsageError(f"vgis figure {kind} --area AREA -o FILE.pdf")
+    ctx = Context.load(_engine(), area, village if kind == "village" else None)
+    render_figure(ctx, output, kind=kind, view=view, paper=paper,  # type: ignore[arg-type]
+                  orientation=orientation, dpi=dpi, lang=_lang(lang),  # type: ignore[arg-type]
+                  distance=distance)
+    click.echo(f"wrote {output}")
+
+
 @main.command("export")
 @click.argument("layer")
 @click.option("--area", help="Only this area.")

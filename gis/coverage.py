@@ -302,7 +302,8 @@ def household_coverage(
         g2 = np.bincount(h2.village, weights=h2.households * s2, minlength=n)
         c2 = _count_within(p2, ctx.villages)
         after = [{"households": int(t2[v]), "served_households": int(g2[v]),
-                  "served_share": _share(g2[v], t2[v]), "points": int(c2[v])}
+                  "served_share": _share(g2[v], t2[v]),
+                  "unserved_households": int(t2[v] - g2[v]), "points": int(c2[v])}
                  for v in range(n)]
     buildings = ctx.layer("buildings", EXISTING)
     road_geoms = np.asarray(ctx.layer("roads", EXISTING).geometry.values)
@@ -338,7 +339,7 @@ def household_coverage(
         if details:
             rows = homes.building[unserved]
             layers["unserved_buildings"] = _to_wgs84(gpd.GeoDataFrame(
-                {"households": homes.households[unserved]},
+                {"id": buildings["id"].to_numpy()[rows], "households": homes.households[unserved]},
                 geometry=np.asarray(buildings.geometry.values)[rows], crs=ctx.epsg))
         results.append(Coverage(
             layer if layer == "garbage" else "facilities", ctx.area, int(row.id), str(row.name),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     port: int = 8000
     api_key: str | None = None
     tile_url: str | None = None
+    tile_attribution: str | None = None
+    tile_coords: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    organisation: str = ""
     language: str = "zh"
     lights_radius_m: float = 15.0
     garbage_radius_m: float = 70.0

@@ -1,0 +1,136 @@
+/* vgis map helpers: legend and summary boxes, measure tool, full screen, point clouds.
+   No network access: everything here is plain Leaflet 1.9. */
+(function () {
+  "use strict";
+  var vgis = (window.vgis = window.vgis || { layers: {}, map: null });
+
+  vgis.register = function (map, name, layer) {
+    vgis.map = map;
+    vgis.layers[name] = layer;
+  };
+
+  vgis.count = function (name) {
+    var layer = vgis.layers[name];
+    if (!layer) return -1;
+    var n = 0;
+    (function walk(l) {
+      if (l.vgisCount !== undefined) n += l.vgisCount;
+      else if (l.getLayers) l.getLayers().forEach(walk);
+      else n += 1;
+    })(layer);
+    return n;
+  };
+
+  vgis.box = function (map, html, position) {
+    var Box = L.Control.extend({
+      options: { position: position || "bottomright" },
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "vgis-box");
+        div.innerHTML = html;
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      },
+    });
+    new Box().addTo(map);
+  };
+
+  /* Measure distances: click points, double-click (or press the button again) to stop. */
+  vgis.measure = function (map, labels) {
+    var active = false, points = [], line = null, tip = null;
+    function total() {
+      var d = 0;
+      for (var i = 1; i < points.length; i++) d += map.distance(points[i - 1], points[i]);
+      return d;
+    }
+    function fmt(m) { return m >= 1000 ? (m / 1000).toFixed(2) + " km" : m.toFixed(0) + " m"; }
+    function reset() {
+      points = [];
+      if (line) { map.removeLayer(line); line = null; }
+      if (tip) { map.removeLayer(tip); tip = null; }
+    }
+    function onClick(e) {
+      points.push(e.latlng);
+      if (!line) line = L.polyline(points, { color: "#d7191c", dashArray: "6 4", weight: 2 }).addTo(map);
+      else line.setLatLngs(points);
+      if (tip) map.removeLayer(tip);
+      tip = L.tooltip({ permanent: true, direction: "right" })
+        .setLatLng(e.latlng).setContent(labels.distance + ": " + fmt(total())).addTo(map);
+    }
+    var Ctl = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var a = L.DomUtil.create("a", "vgis-button leaflet-bar");
+        a.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="margin-top:6px">' +
+          '<path d="M2 9h14M2 6v6M16 6v6M6 8v2M10 8v2" stroke="#333" stroke-width="1.6" fill="none"/></svg>';
+        a.title = labels.measure;
+        L.DomEvent.on(a, "click", function (ev) {
+          L.DomEvent.stop(ev);
+          active = !active;
+          a.classList.toggle("active", active);
+          if (active) { reset(); map.on("click", onClick); map.doubleClickZoom.disable(); }
+          else { map.off("click", onClick); map.doubleClickZoom.enable(); }
+        });
+        return a;
+      },
+    });
+    new Ctl().addTo(map);
+    vgis.measureTotal = total;
+  };
+
+  vgis.fullscreen = function (map, label) {
+    var Ctl = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var a = L.DomUtil.create("a", "vgis-button leaflet-bar");
+        a.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="margin-top:6px">' +
+          '<path d="M2 7V2h5M11 2h5v5M16 11v5h-5M7 16H2v-5" stroke="#333" stroke-width="1.8" fill="none"/></svg>';
+        a.title = label;
+        L.DomEvent.on(a, "click", function (ev) {
+          L.DomEvent.stop(ev);
+          var el = map.getContainer();
+          if (document.fullscreenElement) document.exitFullscreen();
+          else if (el.requestFullscreen) el.requestFullscreen();
+        });
+        return a;
+      },
+    });
+    new Ctl().addTo(map);
+    map.getContainer().addEventListener("fullscreenchange", function () { map.invalidateSize(); });
+  };
+
+  /* Many points drawn in one pass on a canvas: flat [lat0, lon0, lat1, lon1, ...]. */
+  vgis.PointCloud = L.Layer.extend({
+    initialize: function (coords, options) {
+      this._coords = coords;
+      this.vgisCount = coords.length / 2;
+      L.setOptions(this, options);
+    },
+    onAdd: function (map) {
+      this._map = map;
+      this._canvas = L.DomUtil.create("canvas", "leaflet-zoom-hide");
+      this._canvas.style.pointerEvents = "none";
+      map.getPanes().overlayPane.appendChild(this._canvas);
+      map.on("moveend zoomend resize", this._redraw, this);
+      this._redraw();
+    },
+    onRemove: function (map) {
+      map.off("moveend zoomend resize", this._redraw, this);
+      L.DomUtil.remove(this._canvas);
+    },
+    _redraw: function () {
+      var map = this._map, size = map.getSize(), c = this._canvas;
+      var topLeft = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(c, topLeft);
+      c.width = size.x; c.height = size.y;
+      var ctx = c.getContext("2d"), r = this.options.radius || 2;
+      ctx.fillStyle = this.options.color || "#555";
+      var xy = this._coords, b = map.getBounds().pad(0.05);
+      for (var i = 0; i < xy.length; i += 2) {
+        var lat = xy[i], lon = xy[i + 1];
+        if (lat < b._southWest.lat || lat > b._northEast.lat || lon < b._southWest.lng || lon > b._northEast.lng) continue;
+        var p = map.latLngToContainerPoint([lat, lon]);
+        ctx.fillRect(p.x - r, p.y - r, 2 * r, 2 * r);
+      }
+    },
+  });
+})();
