@@ -45,7 +45,8 @@ def test_village_layout(samples: Engine, browser: Any, site: tuple[Path, str]) -
     _check(report, ["hillshade", "roads", "buildings", "garbage", "drainage", "villages"])
     assert browser.execute_script("return document.querySelectorAll('.vgis-button').length") == 2
     legend = browser.execute_script("return document.querySelector('.vgis-legend').innerText")
-    assert "村道" in legend and "建筑" in legend
+    assert "村道" in legend
+    assert "建筑" in legend
 
 
 def test_lights_view(engine: Engine, conformance: dict[str, Any], browser: Any,
@@ -82,7 +83,8 @@ def test_corridor_and_overview(samples: Engine, browser: Any, site: tuple[Path, 
 def test_file_is_self_contained_and_compact(samples: Engine) -> None:
     page = html_of(village_map(Context.load(samples, "lauf", "Kuhnhof")))
     assert not re.findall(r"(?:src|href)=\"https?://", page)
-    assert "jsdelivr" not in page and "cdnjs" not in page
+    assert "jsdelivr" not in page
+    assert "cdnjs" not in page
     assert "© OpenStreetMap contributors" in page
     served = html_of(village_map(Context.load(samples, "lauf", "Kuhnhof"), assets="served"))
     assert 'src="/static/leaflet.js"' in served
