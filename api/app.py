@@ -1,87 +1,99 @@
-"""The FastAPI service: a thin face that parses requests and calls ``layers``/``gis``."""
+"""The FastAPI service: a thin face that parses requests and calls ``layers``/``gis``/``maps``.
+
+Routers: landing page, OGC API Features (layers), analysis and maps. Every domain error
+is mapped to its HTTP status in one place (:mod:`api.errors`). Static assets (Leaflet,
+the map helpers) are served from this process: maps need no internet.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, text
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import text
 
+from api import analysis, features, pages
+from api.deps import EngineDep
 from api.errors import install_error_handlers
-from layers.schema import LAYERS
+from layers.settings import get_settings
+from maps.assets import ASSETS, asset_path, leaflet_images_dir
 
-ATTRIBUTION = (
-    "© OpenStreetMap contributors, data available under the Open Database License (ODbL 1.0), "
-    "https://www.openstreetmap.org/copyright; elevation: NASA/USGS SRTM, public domain"
-)
-
-app = FastAPI(
-    title="vgis — village planning GIS",
-    description="Layers, coverage and corridor analysis, maps for demonstration-village plans.",
-    version="0.1.0",
-)
-install_error_handlers(app)
+log = logging.getLogger("vgis.requests")
 
 
-def engine_dep() -> Engine:
-    """The store's engine (the local cluster is started on first use)."""
-    from layers.db import get_engine
+def create_app() -> FastAPI:
+    """Build the service (settings read from the environment)."""
+    settings = get_settings()
+    app = FastAPI(
+        title="vgis — village planning GIS",
+        description="Layers (OGC API Features), coverage and corridor analysis, maps and "
+                    "print figures for demonstration-village plans. Map data © OpenStreetMap "
+                    "contributors (ODbL); elevation NASA/USGS SRTM.",
+        version="0.1.0",
+    )
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"])
 
-    return get_engine()
+    @app.middleware("http")
+    async def limits_and_logs(request: Request,
+                              call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        limit = (features.MAX_UPLOAD_BYTES if request.url.path.endswith("/upload")
+                 else settings.max_body_bytes)
+        if length is not None and length.isdigit() and int(length) > limit:
+            response: Response = JSONResponse(
+                {"error": "PayloadTooLarge",
+                 "detail": f"request body over {limit // (1024 * 1024)} MB"}, status_code=413)
+        else:
+            response = await call_next(request)
+        log.info(json.dumps({
+            "id": uuid.uuid4().hex[:12], "method": request.method, "path": request.url.path,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }))
+        return response
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"])
+    def ready(engine: EngineDep) -> dict[str, str]:
+        """The database is reachable."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ready"}
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name in ASSETS:
+            return FileResponse(asset_path(name), media_type=ASSETS[name][2],
+                                headers={"Cache-Control": "public, max-age=86400"})
+        return JSONResponse({"error": "NotFound", "detail": name}, status_code=404)
+
+    @app.get("/static/images/{name}", include_in_schema=False)
+    def static_image(name: str) -> Response:
+        image = leaflet_images_dir() / name
+        if name.endswith(".png") and "/" not in name and image.is_file():
+            return FileResponse(image, media_type="image/png")
+        return JSONResponse({"error": "NotFound", "detail": name}, status_code=404)
+
+    app.include_router(pages.router)
+    app.include_router(features.router)
+    app.include_router(analysis.router)
+    return app
 
 
-EngineDep = Annotated[Engine, Depends(engine_dep)]
-
-
-@app.get("/health", tags=["operations"])
-def health() -> dict[str, str]:
-    """The process is up."""
-    return {"status": "ok"}
-
-
-@app.get("/ready", tags=["operations"])
-def ready(engine: EngineDep) -> JSONResponse:
-    """The database is reachable."""
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ready"})
-
-
-def _collection(name: str, request: Request, extent: list[float] | None) -> dict[str, Any]:
-    spec = LAYERS[name]
-    base = str(request.base_url).rstrip("/")
-    return {
-        "id": name,
-        "title": spec.title_en,
-        "description": f"{spec.title_zh} / {spec.title_en}: "
-                       f"{', '.join(spec.geometry_types)} in EPSG:4326",
-        "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": {"spatial": {"bbox": [extent] if extent else [],
-                               "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
-        "attribution": ATTRIBUTION,
-        "links": [
-            {"href": f"{base}/collections/{name}", "rel": "self", "type": "application/json"},
-            {"href": f"{base}/collections/{name}/items", "rel": "items",
-             "type": "application/geo+json"},
-        ],
-    }
-
-
-@app.get("/collections", tags=["layers"])
-def collections(request: Request, engine: EngineDep) -> dict[str, Any]:
-    """The ten canonical vector layers (OGC API Features collections)."""
-    extents: dict[str, list[float] | None] = {}
-    with engine.connect() as conn:
-        for name in LAYERS:
-            box = conn.execute(text(
-                f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-                f"FROM (SELECT ST_Extent(geom) AS e FROM {name}) s"
-            )).first()
-            extents[name] = None if box is None or box[0] is None else [float(v) for v in box]
-    base = str(request.base_url).rstrip("/")
-    return {
-        "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
-        "collections": [_collection(n, request, extents[n]) for n in LAYERS],
-    }
+app = create_app()

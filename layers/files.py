@@ -41,8 +41,11 @@ def _gdal_path(path: Path) -> str:
                 total = sum(i.file_size for i in zf.infolist())
         except (zipfile.BadZipFile, OSError) as exc:
             raise UnreadableFile(f"{path.name}: not a readable zip archive ({exc})") from exc
-        if total > 2 * 1024**3:
-            raise UnreadableFile(f"{path.name}: unpacks to {total / 1e9:.1f} GB; refused")
+        packed = path.stat().st_size
+        if total > 1024**3 or (total > 50 * 1024**2 and total > 100 * packed):
+            raise UnreadableFile(
+                f"{path.name}: unpacks to {total / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB "
+                "(a zip bomb?); refused")
         shps = [m for m in members if m.lower().endswith(".shp")]
         if len(shps) != 1:
             raise UnreadableFile(

@@ -87,3 +87,46 @@ def load_samples(
             if force or last_load_sha(engine, sample.area, dem.name) != file_sha256(dem):
                 load_dem(engine, dem, sample.area)
                 say(f"{sample.area}: registered terrain {dem.name}")
+
+
+def load_features(
+    engine: Engine, collection: dict[str, object], layer: str, area: str, source: str,
+) -> ImportReport:
+    """Import a GeoJSON FeatureCollection (EPSG:4326) into ``area`` as ``source``.
+
+    The same checks and report as a file import; one transaction; any bad feature
+    rejects the whole collection.
+    """
+    import hashlib
+    import json
+
+    import geopandas as gpd
+
+    from layers.errors import ImportRejected, Problem
+    from layers.normalize import normalize
+    from layers.schema import layer_spec
+
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
+        raise ImportRejected(source, [Problem(source, "-", "type",
+                                              "expected a GeoJSON FeatureCollection")])
+    if not features:
+        raise ImportRejected(source, [Problem(source, "-", "features", "no features")])
+    problems = []
+    for i, f in enumerate(features):
+        if not isinstance(f, dict) or f.get("type") != "Feature" or not isinstance(
+                f.get("geometry"), dict) or not isinstance(f.get("properties", {}) or {}, dict):
+            problems.append(Problem(source, f"#{i}", "feature",
+                                    "not a GeoJSON Feature with a geometry object"))
+    if problems:
+        raise ImportRejected(source, problems)
+    try:
+        frame = gpd.GeoDataFrame.from_features(features, crs=4326)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise ImportRejected(source, [Problem(source, "-", "geometry",
+                                              f"unreadable geometry: {exc}")]) from exc
+    report = ImportReport(source=source)
+    canonical = normalize(frame, layer_spec(layer), source=source, report=report)
+    digest = hashlib.sha256(json.dumps(collection, sort_keys=True, default=str).encode())
+    return replace_source(engine, area=area, source=source, sha256=digest.hexdigest(),
+                          kind="api", frames={layer: canonical}, report=report)

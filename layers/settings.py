@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     tile_attribution: str | None = None
     tile_coords: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
     organisation: str = ""
-    language: str = "zh"
+    cors_origins: list[str] = []
+    max_body_bytes: int = 20 * 1024 * 1024
+    analysis_timeout_s: float = 60.0
+    language: Literal["zh", "en"] = "zh"
     lights_radius_m: float = 15.0
     garbage_radius_m: float = 70.0
     corridor_distance_m: float = 500.0

@@ -1,0 +1,208 @@
+"""Layers as OGC API Features (Part 1, Core + GeoJSON), with writes behind an API key."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import EngineDep, SettingsDep, WriteAccess
+from api.errors import ERROR_RESPONSES, WRITE_RESPONSES, UploadTooLarge
+from layers.errors import VgisError
+from layers.features import (
+    FeatureQuery,
+    check_bbox,
+    delete_feature,
+    get_feature,
+    layer_extent,
+    query_features,
+)
+from layers.schema import LAYERS, layer_spec
+
+router = APIRouter(tags=["layers (OGC API Features)"], responses=ERROR_RESPONSES)
+_GEOJSON_200: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}}
+GEOJSON = "application/geo+json"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+ATTRIBUTION = (
+    "© OpenStreetMap contributors, data available under the Open Database License (ODbL 1.0), "
+    "https://www.openstreetmap.org/copyright; elevation: NASA/USGS SRTM, public domain"
+)
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+]
+MAX_LIMIT = 10_000
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def collection_doc(name: str, base: str, extent: list[float] | None) -> dict[str, Any]:
+    """The description of one collection."""
+    spec = LAYERS[name]
+    return {
+        "id": name, "title": spec.title_en,
+        "description": f"{spec.title_zh} / {spec.title_en}: {', '.join(spec.geometry_types)}",
+        "itemType": "feature", "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [extent] if extent else [], "crs": CRS84}},
+        "attribution": ATTRIBUTION,
+        "links": [
+            {"href": f"{base}/collections/{name}", "rel": "self", "type": "application/json"},
+            {"href": f"{base}/collections/{name}/items", "rel": "items", "type": GEOJSON},
+        ],
+    }
+
+
+@router.get("/conformance")
+def conformance() -> dict[str, list[str]]:
+    """The OGC API conformance classes implemented."""
+    return {"conformsTo": CONFORMANCE}
+
+
+@router.get("/collections")
+def collections(request: Request, engine: EngineDep) -> dict[str, Any]:
+    """The ten canonical vector layers."""
+    base = _base(request)
+    return {
+        "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
+        "collections": [collection_doc(n, base, layer_extent(engine, n)) for n in LAYERS],
+    }
+
+
+@router.get("/collections/{layer}")
+def collection(layer: str, request: Request, engine: EngineDep) -> dict[str, Any]:
+    """One collection."""
+    layer_spec(layer)
+    return collection_doc(layer, _base(request), layer_extent(engine, layer))
+
+
+def _parse_bbox(bbox: str | None, bbox_crs: str | None) -> tuple[float, float, float, float] | None:
+    if bbox is None:
+        return None
+    try:
+        values = [float(v) for v in bbox.split(",")]
+    except ValueError:
+        raise VgisError("bbox is four numbers: minx,miny,maxx,maxy") from None
+    if len(values) != 4 or not all(v == v and abs(v) != float("inf") for v in values):
+        raise VgisError("bbox is four finite numbers: minx,miny,maxx,maxy")
+    box = (values[0], values[1], values[2], values[3])
+    if bbox_crs and bbox_crs not in (CRS84, "EPSG:4326",
+                                     "http://www.opengis.net/def/crs/EPSG/0/4326"):
+        from pyproj import CRS, Transformer
+        from pyproj.exceptions import CRSError
+
+        try:
+            source = CRS.from_user_input(bbox_crs.rsplit("/", 1)[-1] if "opengis" in bbox_crs
+                                         else bbox_crs)
+        except CRSError:
+            raise VgisError(f"unknown bbox-crs {bbox_crs!r}") from None
+        box = Transformer.from_crs(source, 4326, always_xy=True).transform_bounds(*box)
+    check_bbox(box)
+    return box
+
+
+@router.get("/collections/{layer}/items", response_class=JSONResponse, responses=_GEOJSON_200)
+def items(
+    layer: str, request: Request, engine: EngineDep,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (degrees)")] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    area: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[str | None, Query(pattern="^(existing|planned)$")] = None,
+    village: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """Features of a layer as GeoJSON, filtered and paged."""
+    layer_spec(layer)
+    q = FeatureQuery(layer, _parse_bbox(bbox, bbox_crs), area, status, village, limit, offset)
+    page = query_features(engine, q)
+    base = f"{_base(request)}/collections/{layer}/items"
+    params = dict(request.query_params)
+    links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
+    if offset + len(page.features) < page.matched:
+        nxt = {**params, "offset": str(offset + limit), "limit": str(limit)}
+        links.append({"href": f"{base}?" + "&".join(f"{k}={v}" for k, v in nxt.items()),
+                      "rel": "next", "type": GEOJSON})
+    if offset > 0:
+        prev = {**params, "offset": str(max(offset - limit, 0)), "limit": str(limit)}
+        links.append({"href": f"{base}?" + "&".join(f"{k}={v}" for k, v in prev.items()),
+                      "rel": "prev", "type": GEOJSON})
+    body = {"type": "FeatureCollection", "features": page.features,
+            "numberMatched": page.matched, "numberReturned": len(page.features),
+            "links": links}
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/collections/{layer}/items/{feature_id}", response_class=JSONResponse,
+            responses=_GEOJSON_200)
+def item(layer: str, feature_id: int, engine: EngineDep) -> Response:
+    """One feature."""
+    feature = get_feature(engine, layer, feature_id)
+    if feature is None:
+        return JSONResponse({"error": "NotFound", "detail": f"no {layer} feature {feature_id}"},
+                            status_code=404)
+    return JSONResponse(feature, media_type=GEOJSON)
+
+
+@router.post("/collections/{layer}/items", status_code=201, dependencies=[WriteAccess],
+             responses=WRITE_RESPONSES)
+def add_items(
+    layer: str, engine: EngineDep,
+    area: Annotated[str, Query(min_length=1, max_length=200)],
+    collection: Annotated[dict[str, Any], Body(description="a GeoJSON FeatureCollection")],
+    source: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Add features (atomic: any bad feature rejects all, 422 with every problem)."""
+    from layers.loader import load_features
+
+    layer_spec(layer)
+    report = load_features(engine, collection, layer, area, source or f"api-{uuid.uuid4()}")
+    return {"area": area, **report.as_dict()}
+
+
+@router.delete("/collections/{layer}/items/{feature_id}", status_code=204,
+               dependencies=[WriteAccess], responses=WRITE_RESPONSES)
+def remove_item(layer: str, feature_id: int, engine: EngineDep) -> Response:
+    """Delete one feature."""
+    if not delete_feature(engine, layer, feature_id):
+        return JSONResponse({"error": "NotFound", "detail": f"no {layer} feature {feature_id}"},
+                            status_code=404)
+    return Response(status_code=204)
+
+
+@router.post("/areas/{area}/upload", status_code=201, dependencies=[WriteAccess],
+             responses=WRITE_RESPONSES)
+async def upload(
+    area: str, engine: EngineDep, settings: SettingsDep,
+    layer: Annotated[str, Query()], file: Annotated[UploadFile, File()],
+    crs: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Import a whole file (GeoPackage, zipped Shapefile, GeoJSON, KML, CSV) into an area."""
+    from starlette.concurrency import run_in_threadpool
+
+    from layers.errors import UnreadableFile
+    from layers.loader import load_file
+
+    layer_spec(layer)
+    name = Path(file.filename or "upload").name
+    with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
+        target = Path(tmp) / name
+        size = 0
+        with target.open("wb") as out:
+            while chunk := await file.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    raise UploadTooLarge(MAX_UPLOAD_BYTES)
+                out.write(chunk)
+        if size == 0:
+            raise UnreadableFile(f"{name}: the file is empty")
+        report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs)
+    return {"area": area, **report.as_dict()}
