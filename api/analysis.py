@@ -88,14 +88,15 @@ async def coverage(
             result = cov.lighting_coverage(
                 ctx, radius=15.0 if radius is None else radius,
                 classes=chosen or cov.LIGHT_CLASSES, min_gap=min_gap,
-                include_planned=include_planned)
+                include_planned=include_planned, details=geometry)
         elif kind in ("garbage", "facilities"):
             if kind == "facilities" and not chosen:
                 raise VgisError("facilities coverage needs classes, e.g. classes=toilet")
             result = cov.household_coverage(
                 ctx, layer=kind, classes=chosen or cov.GARBAGE_CLASSES,
                 radius=(70.0 if kind == "garbage" else 300.0) if radius is None else radius,
-                distance=distance, target_share=target_share, include_planned=include_planned)
+                distance=distance, target_share=target_share, include_planned=include_planned,
+                details=geometry)
         elif kind == "drainage":
             result = cov.drainage_coverage(ctx, offset=10.0 if radius is None else radius,
                                            classes=chosen or cov.MAIN_ROAD_CLASSES,

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from layers.errors import UnknownArea, UnknownVillage
 from layers.schema import WGS84
-from layers.store import read_layer
+from layers.store import read_frame, read_layer
 
 EXISTING: tuple[str, ...] = ("existing",)
 WITH_PLANNED: tuple[str, ...] = ("existing", "planned")
@@ -70,8 +70,7 @@ def find_villages(engine: Engine, name: str | None = None, area: str | None = No
         params["name"] = name
     sql = ("SELECT id, area, name, code, population, households, boundary_source, geom "
            f"FROM villages WHERE {' AND '.join(where)} ORDER BY id")
-    with engine.connect() as conn:
-        frame = gpd.read_postgis(text(sql), conn, geom_col="geom", params=params)
+    frame = read_frame(engine, sql, params)
     if frame.empty:
         what = f"named {name!r}" if name else "at all"
         where_ = f" in area {area!r}" if area else ""

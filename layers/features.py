@@ -31,10 +31,16 @@ class FeatureQuery:
 
 @dataclass(frozen=True)
 class FeaturePage:
-    """One page of features as GeoJSON dicts, and how many match in all."""
+    """One page of features as GeoJSON text (a JSON array), and how many match in all."""
 
-    features: list[dict[str, Any]]
+    features_json: str
+    returned: int
     matched: int
+
+    @property
+    def features(self) -> list[dict[str, Any]]:
+        """The features as dicts (parsed; the HTTP face sends the text as it is)."""
+        return list(json.loads(self.features_json))
 
 
 def _where(q: FeatureQuery) -> tuple[str, dict[str, Any]]:
@@ -64,10 +70,13 @@ def _feature(row: Any, own: list[str]) -> dict[str, Any]:
 
 
 def query_features(engine: Engine, q: FeatureQuery) -> FeaturePage:
-    """Features of ``q.layer`` matching the filters, ``limit`` of them from ``offset``."""
+    """Features of ``q.layer`` matching the filters, ``limit`` of them from ``offset``.
+
+    PostgreSQL writes the GeoJSON itself (``json_build_object``), so a page of 10,000
+    features costs no Python work per feature.
+    """
     spec = layer_spec(q.layer)
     own = [f.name for f in spec.fields]
-    cols = ", ".join(f't."{f}"' for f in own)
     where, params = _where(q)
     join = ""
     if q.village is not None:
@@ -76,14 +85,22 @@ def query_features(engine: Engine, q: FeatureQuery) -> FeaturePage:
             if conn.execute(text("SELECT 1 FROM villages WHERE id = :v"),
                             {"v": q.village}).first() is None:
                 raise UnknownVillage(f"no village with id {q.village}")
-    sql = (f"SELECT t.id, t.area, t.name, t.status, t.source, t.source_id, t.attrs, {cols}, "
-           f"ST_AsGeoJSON(t.geom, 7) AS geojson FROM {q.layer} t {join} WHERE {where} "
-           f"ORDER BY t.id LIMIT :limit OFFSET :offset")
+    props = ", ".join(f"'{c}', p.\"{c}\"" for c in
+                      ("area", "name", "status", "source", "source_id", *own, "attrs"))
+    sql = (
+        "SELECT COALESCE(json_agg(json_build_object('type', 'Feature', 'id', p.id, "
+        "'geometry', ST_AsGeoJSON(p.geom, 7)::json, "
+        f"'properties', json_build_object({props})) ORDER BY p.id), '[]'::json)::text, "
+        "count(*) "
+        f"FROM (SELECT t.* FROM {q.layer} t {join} WHERE {where} "
+        "ORDER BY t.id LIMIT :limit OFFSET :offset) p"
+    )
     count_sql = f"SELECT count(*) FROM {q.layer} t {join} WHERE {where}"
     with engine.connect() as conn:
-        rows = conn.execute(text(sql), {**params, "limit": q.limit, "offset": q.offset}).all()
+        features_json, returned = conn.execute(
+            text(sql), {**params, "limit": q.limit, "offset": q.offset}).one()
         matched = int(conn.execute(text(count_sql), params).scalar_one())
-    return FeaturePage([_feature(r, own) for r in rows], matched)
+    return FeaturePage(str(features_json), int(returned), matched)
 
 
 def get_feature(engine: Engine, layer: str, feature_id: int) -> dict[str, Any] | None:

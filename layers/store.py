@@ -201,11 +201,26 @@ def read_layer(
         f"SELECT id, area, name, status, source, source_id, attrs, {own}, geom "
         f"FROM {layer} WHERE {' AND '.join(where)} ORDER BY id"
     )
+    return read_frame(engine, sql, params)
+
+
+def read_frame(engine: Engine, sql: str, params: dict[str, Any] | None = None
+               ) -> gpd.GeoDataFrame:
+    """Run a query whose last column is ``geom`` (EPSG:4326) into a GeoDataFrame.
+
+    Geometry travels as WKB and is decoded by shapely in one vectorised call (several
+    times faster than row-wise readers for tens of thousands of features).
+    """
+    select_sql = sql.replace(", geom ", ", ST_AsBinary(geom) AS geom ", 1)
     with engine.connect() as conn:
-        frame = gpd.read_postgis(text(sql), conn, geom_col="geom", params=params)
-    if frame.crs is None:
-        frame = frame.set_crs(WGS84)
-    return frame
+        result = conn.execute(text(select_sql), params or {})
+        columns = list(result.keys())
+        rows = result.all()
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    wkb = frame.pop("geom").to_numpy() if len(frame) else np.array([], dtype=object)
+    geoms = shapely.from_wkb(wkb) if len(wkb) else np.array([], dtype=object)
+    frame["geom"] = gpd.GeoSeries(geoms, crs=WGS84, index=frame.index).values
+    return gpd.GeoDataFrame(frame, geometry="geom", crs=WGS84)
 
 
 def layer_counts(engine: Engine, area: str | None = None) -> dict[str, int]:

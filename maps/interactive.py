@@ -133,13 +133,16 @@ class MapBuilder:
     def geojson(self, group: folium.FeatureGroup, frame: gpd.GeoDataFrame,
                 style_: dict[str, Any], fields: Sequence[str] = ("name", "class", "status"),
                 point_radius: float | None = None) -> None:
-        """Add features with one style; points become circle markers of ``point_radius`` px."""
+        """Add features with one style; points become circle markers of ``point_radius`` px.
+
+        Points are never drawn as Leaflet's default pin (a building kept as a point, for
+        instance, gets a small circle).
+        """
         if frame.empty:
             return
         data = _features(frame, fields, self.lang)
-        kwargs: dict[str, Any] = {}
-        if point_radius is not None:
-            kwargs["marker"] = folium.CircleMarker(radius=point_radius, **style_)
+        kwargs: dict[str, Any] = {
+            "marker": folium.CircleMarker(radius=point_radius or 3.0, **style_)}
         props = list(data["features"][0]["properties"])
         folium.GeoJson(
             data, style_function=lambda _f, s=style_: s, **kwargs,
