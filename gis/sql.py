@@ -90,9 +90,9 @@ def lighting_sql(ctx: Context, *, radius: float = 15.0, classes: Sequence[str],
     """Road length, lit length (m) and lit share per village id, by PostGIS."""
     statuses = WITH_PLANNED if include_planned else EXISTING
     with ctx.engine.connect() as conn:
-        rows: Sequence[tuple[Any, ...]] = conn.execute(_LIGHTING, _params(
+        rows: Sequence[Any] = conn.execute(_LIGHTING, _params(
             ctx, statuses, classes=list(classes), radius=radius,
-            deg=_degrees(ctx, radius))).tuples().all()
+            deg=_degrees(ctx, radius))).all()
     out: dict[int, dict[str, float]] = {int(i): {"road_length_m": 0.0, "lit_length_m": 0.0}
                                         for i in ctx.villages["id"]}
     for vid, _cls, road, lit in rows:
@@ -115,7 +115,7 @@ def households_sql(ctx: Context, *, layer: str = "garbage", classes: Sequence[st
     with ctx.engine.connect() as conn:
         params = _params(ctx, statuses, classes=list(classes), radius=radius,
                          deg=_degrees(ctx, radius))
-        rows: Sequence[tuple[Any, ...]] = conn.execute(sql, params).tuples().all()
+        rows: Sequence[Any] = conn.execute(sql, params).all()
     out = {int(i): {"households": 0.0, "served_households": 0.0} for i in ctx.villages["id"]}
     for vid, total, served in rows:
         out[int(vid)] = {"households": float(total), "served_households": float(served)}
@@ -130,5 +130,5 @@ def nearest_sql(ctx: Context, *, layer: str, classes: Sequence[str], window: flo
     sql = text(str(_NEAREST).replace("{layer}", layer))
     with ctx.engine.connect() as conn:
         params = _params(ctx, EXISTING, classes=list(classes), deg=_degrees(ctx, window))
-        rows: Sequence[tuple[Any, ...]] = conn.execute(sql, params).tuples().all()
+        rows: Sequence[Any] = conn.execute(sql, params).all()
     return {int(v): (None if d is None else float(d)) for v, d in rows}

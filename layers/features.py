@@ -97,8 +97,9 @@ def query_features(engine: Engine, q: FeatureQuery) -> FeaturePage:
     )
     count_sql = f"SELECT count(*) FROM {q.layer} t {join} WHERE {where}"
     with engine.connect() as conn:
-        features_json, returned = conn.execute(
+        row: Any = conn.execute(
             text(sql), {**params, "limit": q.limit, "offset": q.offset}).one()
+        features_json, returned = row
         matched = int(conn.execute(text(count_sql), params).scalar_one())
     return FeaturePage(str(features_json), int(returned), matched)
 
