@@ -31,6 +31,11 @@ test: env
 	$(BIN)/mypy
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+## make bench: synthetic counties of 1k-1M buildings, both engines timed (BENCH_ARGS="--sizes 1000 10000")
+bench: env
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.service
+
 lint: env
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SettingsDep
 from api.errors import ERROR_RESPONSES, AnalysisTimeout
@@ -27,7 +26,9 @@ async def bounded(seconds: float, fn: Callable[..., T], *args: Any, **kwargs: An
     """Run ``fn`` in a worker thread; give up after ``seconds`` (the request gets 503)."""
     try:
         with anyio.fail_after(seconds):
-            return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
+            # the worker thread cannot be killed: the request stops waiting for it
+            return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
+                                                  abandon_on_cancel=True)
     except TimeoutError:
         raise AnalysisTimeout(f"the analysis took longer than {seconds:g} s") from None
 

@@ -7,6 +7,7 @@ import tempfile
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -95,8 +96,9 @@ def _parse_bbox(bbox: str | None, bbox_crs: str | None) -> tuple[float, float, f
     if len(values) != 4 or not all(v == v and abs(v) != float("inf") for v in values):
         raise VgisError("bbox is four finite numbers: minx,miny,maxx,maxy")
     box = (values[0], values[1], values[2], values[3])
-    if bbox_crs and bbox_crs not in (CRS84, "EPSG:4326",
-                                     "http://www.opengis.net/def/crs/EPSG/0/4326"):
+    if bbox_crs == "http://www.opengis.net/def/crs/EPSG/0/4326":  # OGC: latitude first
+        box = (box[1], box[0], box[3], box[2])
+    elif bbox_crs and bbox_crs not in (CRS84, "EPSG:4326"):
         from pyproj import CRS, Transformer
         from pyproj.exceptions import CRSError
 
@@ -130,11 +132,11 @@ def items(
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
     if offset + page.returned < page.matched:
         nxt = {**params, "offset": str(offset + limit), "limit": str(limit)}
-        links.append({"href": f"{base}?" + "&".join(f"{k}={v}" for k, v in nxt.items()),
+        links.append({"href": f"{base}?{urlencode(nxt)}",
                       "rel": "next", "type": GEOJSON})
     if offset > 0:
         prev = {**params, "offset": str(max(offset - limit, 0)), "limit": str(limit)}
-        links.append({"href": f"{base}?" + "&".join(f"{k}={v}" for k, v in prev.items()),
+        links.append({"href": f"{base}?{urlencode(prev)}",
                       "rel": "prev", "type": GEOJSON})
     head = json.dumps({"type": "FeatureCollection", "numberMatched": page.matched,
                        "numberReturned": page.returned, "links": links})
@@ -193,7 +195,9 @@ async def upload(
     from layers.loader import load_file
 
     layer_spec(layer)
-    name = Path(file.filename or "upload").name
+    name = Path(file.filename or "").name
+    if name in ("", ".", ".."):
+        name = "upload"
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = Path(tmp) / name
         size = 0

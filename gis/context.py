@@ -90,8 +90,9 @@ class Context:
     area: str
     epsg: int
     villages: gpd.GeoDataFrame  # metric CRS
-    _cache: dict[tuple[str, tuple[str, ...], float], gpd.GeoDataFrame] = field(
+    _cache: dict[tuple[str, tuple[str, ...], float, tuple[str, ...]], gpd.GeoDataFrame] = field(
         default_factory=dict, repr=False)
+    _bounds: tuple[float, ...] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, engine: Engine, area: str | None, village: str | None = None) -> Context:
@@ -103,18 +104,24 @@ class Context:
 
     def bbox(self, margin_m: float) -> tuple[float, float, float, float]:
         """The villages' extent grown by ``margin_m`` metres, as lon/lat degrees."""
-        x0, y0, x1, y1 = self.villages.to_crs(WGS84).total_bounds
+        if self._bounds is None:
+            self._bounds = tuple(float(v) for v in self.villages.to_crs(WGS84).total_bounds)
+        x0, y0, x1, y1 = self._bounds
         lat = max(abs(y0), abs(y1))
         dlat = margin_m / _M_PER_DEG_LAT * 1.01
         dlon = margin_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.01)) * 1.01
         return (x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat)
 
-    def layer(self, name: str, statuses: Iterable[str] = EXISTING, margin_m: float = 0.0
-              ) -> gpd.GeoDataFrame:
-        """Features of ``name`` within the villages' extent + ``margin_m``, in metres."""
-        key = (name, tuple(sorted(statuses)), float(margin_m))
+    def layer(self, name: str, statuses: Iterable[str] = EXISTING, margin_m: float = 0.0,
+              classes: Iterable[str] = ()) -> gpd.GeoDataFrame:
+        """Features of ``name`` within the villages' extent + ``margin_m``, in metres.
+
+        Only ``classes`` when given. The source attributes are not read (only their
+        ``ref``, a road's or railway's number), which keeps reading fast.
+        """
+        key = (name, tuple(sorted(statuses)), float(margin_m), tuple(sorted(classes)))
         if key not in self._cache:
             frame = read_layer(self.engine, name, area=self.area, bbox=self.bbox(margin_m),
-                               statuses=key[1])
+                               statuses=key[1], classes=key[3] or None, attrs=False)
             self._cache[key] = frame.to_crs(self.epsg)
         return self._cache[key]

@@ -115,8 +115,8 @@ def _count_within(points: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> np.nd
     """Number of points inside each village."""
     if len(points) == 0:
         return np.zeros(len(villages), dtype=np.int64)
-    _, v_idx = shapely.STRtree(villages.geometry.values).query(
-        np.asarray(points.geometry.values), predicate="within")
+    v_idx, _ = shapely.STRtree(np.asarray(points.geometry.values)).query(
+        np.asarray(villages.geometry.values), predicate="contains")
     return np.bincount(v_idx, minlength=len(villages))
 
 
@@ -306,11 +306,11 @@ def household_coverage(
                   "unserved_households": int(t2[v] - g2[v]), "points": int(c2[v])}
                  for v in range(n)]
     buildings = ctx.layer("buildings", EXISTING)
-    road_geoms = np.asarray(ctx.layer("roads", EXISTING).geometry.values)
-    road_tree = shapely.STRtree(road_geoms)
+    if details:
+        road_geoms = np.asarray(ctx.layer("roads", EXISTING).geometry.values)
+        road_tree = shapely.STRtree(road_geoms)
     results = []
     for v, row in enumerate(ctx.villages.itertuples()):
-        mine = homes.village == v
         figures: dict[str, Any] = {
             "households": int(total[v]), "served_households": int(got[v]),
             "served_share": _share(got[v], total[v]),
@@ -323,11 +323,14 @@ def household_coverage(
             figures["cleaners_needed"] = [math.ceil(population[v] / 400),
                                           math.ceil(population[v] / 300)]
         layers: dict[str, gpd.GeoDataFrame] = {}
-        unserved = mine & ~served
         if details:
+            # new points are sited by straight-line reach, in network mode too (where
+            # served_share_with_proposed is then an upper bound)
+            unserved = (homes.village == v) & ~served
             need = target_share * total[v] - got[v]
-            candidates = np.r_[_road_sites(road_geoms, road_tree, ctx.villages.geometry.values[v]),
-                               homes.centroid[unserved]]
+            candidates = np.r_[
+                _road_sites(road_geoms, road_tree, ctx.villages.geometry.values[v]),
+                homes.centroid[unserved]]
             chosen, newly = greedy_max_coverage(candidates, homes.centroid[unserved],
                                                 homes.households[unserved], radius, need)
             figures["proposed_points"] = len(chosen)
@@ -336,10 +339,10 @@ def household_coverage(
             layers["proposed_points"] = _to_wgs84(gpd.GeoDataFrame(
                 {"rank": np.arange(1, len(chosen) + 1)}, geometry=candidates[chosen],
                 crs=ctx.epsg))
-        if details:
             rows = homes.building[unserved]
             layers["unserved_buildings"] = _to_wgs84(gpd.GeoDataFrame(
-                {"id": buildings["id"].to_numpy()[rows], "households": homes.households[unserved]},
+                {"id": buildings["id"].to_numpy()[rows],
+                 "households": homes.households[unserved]},
                 geometry=np.asarray(buildings.geometry.values)[rows], crs=ctx.epsg))
         results.append(Coverage(
             layer if layer == "garbage" else "facilities", ctx.area, int(row.id), str(row.name),

@@ -58,7 +58,7 @@ def lit_lengths(pieces: gpd.GeoDataFrame, lights: gpd.GeoDataFrame, radius: floa
                 ) -> LitLengths:
     """Length of each road piece within ``radius`` metres of a working light (exact circles)."""
     geoms = pieces.geometry.values
-    working = lights[lights["working"].astype(bool)] if len(lights) else lights
+    working = lights[lights["working"].fillna(True).astype(bool)] if len(lights) else lights
     lit = reach(np.asarray(geoms), np.asarray(working.geometry.values), radius)
     return LitLengths(shapely.length(np.asarray(geoms)), lit.total_by_line(len(pieces)), lit)
 
@@ -78,8 +78,10 @@ def households_in_villages(buildings: gpd.GeoDataFrame, villages: gpd.GeoDataFra
     """Residential buildings whose centroid lies strictly within a village."""
     residential = np.flatnonzero((buildings["class"] == "residential").to_numpy())
     centroids = shapely.centroid(np.asarray(buildings.geometry.values)[residential])
-    tree = shapely.STRtree(villages.geometry.values)
-    c_idx, v_idx = tree.query(centroids, predicate="within")
+    # tree on the points, villages as the (prepared) query geometries: each boundary is
+    # prepared once instead of being tested unprepared against every point
+    v_idx, c_idx = shapely.STRtree(centroids).query(np.asarray(villages.geometry.values),
+                                                    predicate="contains")
     counts = buildings["households"].to_numpy(dtype=float, na_value=1.0)[residential]
     return Households(residential[c_idx].astype(np.int64), v_idx.astype(np.int64),
                       counts[c_idx], centroids[c_idx])

@@ -59,7 +59,11 @@ def network_distance(
     rows = np.r_[a, b, np.full(len(s_node), n)]
     cols = np.r_[b, a, s_node]
     vals = np.r_[w, w, s_leg + 1e-9]  # zero weights would vanish from the sparse graph
-    graph = sparse.csr_matrix((vals, (rows, cols)), shape=(n + 1, n + 1))
+    # a sparse matrix sums repeated entries: keep only the shortest of parallel edges
+    order = np.lexsort((vals, cols, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    first = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]
+    graph = sparse.csr_matrix((vals[first], (rows[first], cols[first])), shape=(n + 1, n + 1))
     dist = dijkstra(graph, directed=True, indices=n, limit=limit)
     t_node = tree.nearest(targets)
     t_leg = shapely.distance(targets, shapely.points(node_xy[t_node]))

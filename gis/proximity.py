@@ -51,8 +51,7 @@ def _nearest(villages: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, prefix: str
              ) -> list[dict[str, Any]]:
     dist, row = nearest_lines(villages, lines)
     # trunk roads are often known by their number (ref) rather than a name
-    refs = [a.get("ref") if isinstance(a, dict) else None for a in lines["attrs"]] \
-        if len(lines) else []
+    refs = lines["ref"].tolist() if len(lines) and "ref" in lines else [None] * len(lines)
     names = np.array([n if isinstance(n, str) else r for n, r in
                       zip(lines["name"], refs, strict=True)], dtype=object) \
         if len(lines) else np.array([])
@@ -107,8 +106,7 @@ def corridor(
     via: list[list[str]] = [[] for _ in rows]
     best = np.full(len(rows), np.inf)
     if road_classes:
-        roads = ctx.layer("roads", EXISTING, margin_m=search)
-        roads = roads[roads["class"].isin(road_classes)]
+        roads = ctx.layer("roads", EXISTING, margin_m=search, classes=road_classes)
         for row, near in zip(rows, _nearest(ctx.villages, roads, "road"), strict=True):
             row.update(near)
         d = np.array([r["road_distance_m"] if r["road_distance_m"] is not None else np.inf

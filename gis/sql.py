@@ -19,7 +19,7 @@ from sqlalchemy import text
 from gis.context import EXISTING, WITH_PLANNED, Context
 
 _LIGHTING = text("""
-WITH v AS (
+WITH v AS MATERIALIZED (
     SELECT id, geom FROM villages
     WHERE area = :area AND status = 'existing' AND id = ANY(:ids)
 ), pieces AS (
@@ -44,7 +44,7 @@ FROM lit GROUP BY vid, class
 """)
 
 _HOUSEHOLDS = text("""
-WITH v AS (
+WITH v AS MATERIALIZED (
     SELECT id, geom, ST_Transform(geom, :epsg) AS gm FROM villages
     WHERE area = :area AND status = 'existing' AND id = ANY(:ids)
 ), h AS (
@@ -64,13 +64,19 @@ FROM h WHERE ST_Within(h.c, h.gm) GROUP BY vid
 """)
 
 _NEAREST = text("""
+WITH v AS MATERIALIZED (
+    SELECT id, geom, ST_Transform(geom, :epsg) AS gm FROM villages
+    WHERE area = :area AND status = 'existing' AND id = ANY(:ids)
+)
 SELECT v.id AS vid, (
-    SELECT MIN(ST_Distance(ST_Transform(x.geom, :epsg), ST_Transform(v.geom, :epsg)))
-    FROM {layer} x
-    WHERE x.area = :area AND x.status = 'existing' AND x.class = ANY(:classes)
-      AND x.geom && ST_Expand(v.geom, :deg)
+    SELECT MIN(d) FROM (
+        SELECT ST_Distance(ST_Transform(x.geom, :epsg), v.gm) AS d
+        FROM {layer} x
+        WHERE x.area = :area AND x.status = 'existing' AND x.class = ANY(:classes)
+          AND x.geom && ST_Expand(v.geom, :deg)
+    ) s WHERE d <= :window
 ) AS distance_m
-FROM villages v WHERE v.area = :area AND v.status = 'existing' AND v.id = ANY(:ids)
+FROM v
 """)
 
 
@@ -124,11 +130,12 @@ def households_sql(ctx: Context, *, layer: str = "garbage", classes: Sequence[st
 
 def nearest_sql(ctx: Context, *, layer: str, classes: Sequence[str], window: float
                 ) -> dict[int, float | None]:
-    """Distance (m) from each village to the nearest line of ``classes`` within ``window`` m."""
+    """Distance (m) from each village to the nearest line of ``classes``; None beyond window."""
     if layer not in ("roads", "railways"):
         raise ValueError(layer)
     sql = text(str(_NEAREST).replace("{layer}", layer))
     with ctx.engine.connect() as conn:
-        params = _params(ctx, EXISTING, classes=list(classes), deg=_degrees(ctx, window))
+        params = _params(ctx, EXISTING, classes=list(classes), deg=_degrees(ctx, window),
+                         window=window)
         rows: Sequence[Any] = conn.execute(sql, params).all()
     return {int(v): (None if d is None else float(d)) for v, d in rows}

@@ -33,19 +33,28 @@ _LON_WORDS = ("lon", "lng", "long", "longitude", "x", "经度", "jd", "东经")
 _LAT_WORDS = ("lat", "latitude", "y", "纬度", "wd", "北纬")
 
 
+def _check_archive(path: Path) -> list[str]:
+    """Members of a zip archive; refuse archives that unpack to far more than they weigh."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.namelist()
+            total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"{path.name}: not a readable zip archive ({exc})") from exc
+    packed = path.stat().st_size
+    if total > 1024**3 or (total > 50 * 1024**2 and total > 100 * packed):
+        raise UnreadableFile(
+            f"{path.name}: unpacks to {total / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB "
+            "(a zip bomb?); refused")
+    return members
+
+
 def _gdal_path(path: Path) -> str:
+    if path.suffix.lower() == ".kmz":
+        _check_archive(path)
+        return str(path)
     if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                members = zf.namelist()
-                total = sum(i.file_size for i in zf.infolist())
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise UnreadableFile(f"{path.name}: not a readable zip archive ({exc})") from exc
-        packed = path.stat().st_size
-        if total > 1024**3 or (total > 50 * 1024**2 and total > 100 * packed):
-            raise UnreadableFile(
-                f"{path.name}: unpacks to {total / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB "
-                "(a zip bomb?); refused")
+        members = _check_archive(path)
         shps = [m for m in members if m.lower().endswith(".shp")]
         if len(shps) != 1:
             raise UnreadableFile(

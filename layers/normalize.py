@@ -207,6 +207,13 @@ def _numeric_column(values: pd.Series, fspec: FieldSpec, check: _Checker) -> pd.
     numbers = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & numbers.isna()
     check.reject(bad.to_numpy(), fspec.name, lambda i: f"not a number: {values.iloc[i]!r}")
+    infinite = numbers.notna() & ~np.isfinite(numbers.astype(float))
+    check.reject(infinite.to_numpy(), fspec.name,
+                 lambda i: f"not a finite number: {values.iloc[i]!r}")
+    numbers = numbers.where(~infinite)
+    too_big = numbers > (2**31 - 1 if fspec.kind == "int" else 1e12)
+    check.reject(too_big.fillna(False).to_numpy(), fspec.name, "too large")
+    numbers = numbers.where(~too_big.fillna(False))
     negative = numbers < 0
     check.reject(negative.fillna(False).to_numpy(), fspec.name, "must not be negative")
     if fspec.kind == "int":
@@ -220,6 +227,8 @@ def _numeric_column(values: pd.Series, fspec: FieldSpec, check: _Checker) -> pd.
 def _bool_column(values: pd.Series, fspec: FieldSpec, check: _Checker) -> pd.Series:
     def to_bool(v: Any) -> bool | None:
         if isinstance(v, bool | np.bool_):
+            return bool(v)
+        if isinstance(v, int | float | np.integer | np.floating) and v in (0, 1):
             return bool(v)
         return BOOLEAN_WORDS.get(normalize_word(v))
 
@@ -324,7 +333,7 @@ def normalize(
                 col = col.astype(object).where(~missing, default)
             elif name == "class":
                 hint = ("no column gives the class (map one with --field class=COLUMN)"
-                        if column is None else "no class value")
+                        if source_column is None else "no class value")
                 check.reject(missing.to_numpy(), "class",
                              f"{hint}; allowed: {', '.join(fspec.choices)}")
         out[name] = col

@@ -168,6 +168,8 @@ def read_layer(
     area: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     statuses: Iterable[str] | None = None,
+    classes: Iterable[str] | None = None,
+    attrs: bool = True,
 ) -> gpd.GeoDataFrame:
     """Read a layer's features as a GeoDataFrame in EPSG:4326.
 
@@ -183,6 +185,11 @@ def read_layer(
         (min lon, min lat, max lon, max lat) in EPSG:4326 degrees; uses the GiST index.
     statuses
         Only these statuses (default: all).
+    classes
+        Only these classes (default: all).
+    attrs
+        Read the source attributes (JSON); without them a ``ref`` column holds
+        ``attrs->>'ref'`` (a road's number), and reading is several times faster.
     """
     spec = layer_spec(layer)
     where = ["TRUE"]
@@ -196,9 +203,13 @@ def read_layer(
     if statuses is not None:
         where.append("status = ANY(:statuses)")
         params["statuses"] = list(statuses)
+    if classes is not None and spec.class_field is not None:
+        where.append('"class" = ANY(:classes)')
+        params["classes"] = list(classes)
     own = ", ".join(f'"{f.name}"' for f in spec.fields)
+    extra = "attrs" if attrs else "attrs->>'ref' AS ref"
     sql = (
-        f"SELECT id, area, name, status, source, source_id, attrs, {own}, geom "
+        f"SELECT id, area, name, status, source, source_id, {extra}, {own}, geom "
         f"FROM {layer} WHERE {' AND '.join(where)} ORDER BY id"
     )
     return read_frame(engine, sql, params)

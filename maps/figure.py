@@ -32,7 +32,7 @@ from layers.settings import get_settings
 from maps import style
 from maps.hillshade import area_hillshade
 from maps.style import Lang, word
-from maps.views import summary_rows
+from maps.views import format_figure, summary_rows
 
 Paper = Literal["A4", "A3"]
 Orientation = Literal["portrait", "landscape"]
@@ -190,15 +190,9 @@ def _table(fig: Any, rect: tuple[float, float, float, float], rows: list[tuple[s
     ax = fig.add_axes(rect)
     ax.set_axis_off()
 
-    def fmt(v: Any) -> str:
-        if v is None:
-            return "–"
-        if isinstance(v, float) and 0.0 <= v <= 1.0:
-            return f"{v:.1%}"
-        return f"{v:,}" if isinstance(v, int) else f"{v:,.1f}"
-
     has_after = any(r[2] is not None for r in rows)
-    cells = [[k, fmt(a)] + ([fmt(b)] if has_after else []) for k, a, b in rows]
+    cells = [[k, format_figure(k, a)] + ([format_figure(k, b)] if has_after else [])
+             for k, a, b in rows]
     cols = ["", word("before", lang)] + ([word("after", lang)] if has_after else [])
     table = ax.table(cellText=cells, colLabels=cols, loc="upper center", cellLoc="right")
     table.auto_set_font_size(False)

@@ -64,7 +64,9 @@ def _props(value: Any) -> Any:
         return None
     if isinstance(value, np.generic):
         return value.item()
-    return value if isinstance(value, str | int | float | bool) else str(value)
+    if isinstance(value, str):  # popups are written with innerHTML: text must stay text
+        return html.escape(value)
+    return value if isinstance(value, int | float | bool) else html.escape(str(value))
 
 
 def _features(frame: gpd.GeoDataFrame, fields: Sequence[str], lang: Lang) -> dict[str, Any]:

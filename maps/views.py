@@ -21,6 +21,7 @@ from maps.interactive import POINT_CLOUD_AT, MapBuilder, _display_coords
 from maps.style import Lang, word
 
 CoverageKind = Literal["lights", "garbage"]
+_EMPTY = gpd.GeoDataFrame(geometry=[], crs=WGS84)
 Metric = Literal["lit_share", "served_share", "hardened_share", "households"]
 
 
@@ -36,20 +37,29 @@ def _planned_split(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDa
     return frame[~planned], frame[planned]
 
 
-def _summary(title: str, rows: list[tuple[str, Any, Any]], lang: Lang) -> str:
-    def fmt(v: Any) -> str:
-        if v is None:
-            return "–"
-        if isinstance(v, float) and v <= 1.0 and v >= 0.0:
-            return f"{v:.1%}"
-        return f"{v:,}" if isinstance(v, int) else f"{v:,.1f}" if isinstance(v, float) else str(v)
+_LANGS: tuple[Lang, ...] = ("zh", "en")
+_SHARE_LABELS = {word(k, lang) for k in ("lit_share", "served_share") for lang in _LANGS}
 
+
+def format_figure(label: str, value: Any) -> str:
+    """A figure as a table shows it: shares as percentages, lengths with a decimal."""
+    if value is None:
+        return "–"
+    if label in _SHARE_LABELS or label.endswith("share") or "率" in label:
+        return f"{float(value):.1%}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+
+def _summary(title: str, rows: list[tuple[str, Any, Any]], lang: Lang) -> str:
     has_after = any(r[2] is not None for r in rows)
     head = f"<tr><th></th><th>{word('before', lang)}</th>" + (
         f"<th>{word('after', lang)}</th>" if has_after else "") + "</tr>"
     body = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{fmt(a)}</td>"
-        + (f"<td>{fmt(b)}</td>" if has_after else "") + "</tr>" for k, a, b in rows)
+        f"<tr><td>{html.escape(k)}</td><td>{format_figure(k, a)}</td>"
+        + (f"<td>{format_figure(k, b)}</td>" if has_after else "") + "</tr>"
+        for k, a, b in rows)
     return (f"<div class='vgis-summary'><h4>{html.escape(title)}</h4>"
             f"<table>{head}{body}</table></div>")
 
@@ -185,9 +195,11 @@ def village_map(ctx: Context, *, view: Literal["layout", "lights", "garbage"] = 
     if view == "garbage":
         r = radius if radius is not None else 70.0
         cov = household_coverage(ctx, radius=r, include_planned=include_planned)[0]
-        homes = households_in_villages(buildings, village)
+        # colours follow the analysis of existing features; planned houses stay neutral
+        homes = households_in_villages(buildings[buildings["status"] == "existing"], village)
         ids = buildings["id"].to_numpy()
-        mine = np.isin(ids, ids[homes.building])
+        existing = buildings[buildings["status"] == "existing"]["id"].to_numpy()
+        mine = np.isin(ids, existing[homes.building])
         served = ~np.isin(ids, cov.layers["unserved_buildings"]["id"].to_numpy())
         _draw_buildings(b, buildings[~mine])
         _draw_buildings(b, buildings[mine], served[mine], key="households")
@@ -224,19 +236,22 @@ def village_map(ctx: Context, *, view: Literal["layout", "lights", "garbage"] = 
     if view == "lights":
         r = radius if radius is not None else 15.0
         cov = lighting_coverage(ctx, radius=r, include_planned=include_planned)[0]
-        working = lights[lights["working"].astype(bool)]
+        # the reach drawn is that of the lights the gaps were computed from (existing)
+        working = lights[lights["working"].astype(bool) & (lights["status"] == "existing")]
         reach = working.set_geometry(working.buffer(r, quad_segs=8))
         fg = b.group("light_reach", word("light_reach", lang))
         b.geojson(fg, reach, {"color": style.LIGHT_COLOUR, "weight": 0, "fillColor":
                               style.LIGHT_COLOUR, "fillOpacity": 0.25}, ())
         b.legend_item("fill", "#fbe39a", f"{word('light_reach', lang)} {r:g} m")
         fg = b.group("unlit_gaps", word("unlit_gaps", lang))
-        b.geojson(fg, cov.layers["unlit_gaps"], {"color": style.GAP_COLOUR, "weight": 5,
-                                                 "opacity": 0.85}, ("class", "length_m"))
+        b.geojson(fg, cov.layers.get("unlit_gaps", _EMPTY), {"color": style.GAP_COLOUR,
+                                                             "weight": 5, "opacity": 0.85},
+                  ("class", "length_m"))
         b.legend_item("line", style.GAP_COLOUR, word("unlit_gaps", lang))
         fg = b.group("proposed_lights", word("proposed_lights", lang))
-        b.geojson(fg, cov.layers["proposed_lights"], {"color": style.PROPOSED_COLOUR,
-                                                      "weight": 2, "fillOpacity": 0},
+        b.geojson(fg, cov.layers.get("proposed_lights", _EMPTY), {"color": style.PROPOSED_COLOUR,
+                                                                  "weight": 2,
+                                                                  "fillOpacity": 0},
                   ("status",), point_radius=4)
         b.legend_item("dot", style.PROPOSED_COLOUR, word("proposed_lights", lang))
     if len(lights):

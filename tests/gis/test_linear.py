@@ -130,3 +130,12 @@ def test_adding_a_bin_never_lowers_served(homes: list[tuple[float, float]],
     before = within_euclidean(pts(*homes), pts(*bins), radius)
     after = within_euclidean(pts(*homes), pts(*bins, (x, y)), radius)
     assert (after >= before).all()
+
+
+def test_parallel_roads_and_shared_snaps_do_not_add_up() -> None:
+    # the same stretch mapped twice, and two bins that enter the network at one node
+    roads = np.array([shapely.LineString([(0, 0), (100, 0)]),
+                      shapely.LineString([(0, 0), (100, 0)])])
+    assert network_distance(roads, pts((0, 0)), pts((100, 0))).tolist() == pytest.approx([100])
+    two_bins = network_distance(roads, pts((0, 30), (0, 40)), pts((100, 0)))
+    assert two_bins.tolist() == pytest.approx([130.0])

@@ -307,3 +307,21 @@ def test_cli_load_file_reports_and_fails_cleanly(engine: Engine, tmp_path: Path)
     with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM garbage WHERE area = 'cli'")).scalar_one()
     assert n == 5
+
+
+def test_numbers_and_yes_no_edge_cases(engine: Engine, tmp_path: Path) -> None:
+    lamps = gpd.GeoDataFrame({"class": ["solar", "solar"], "working": [1.0, 0.0]},
+                             geometry=[Point(114, 30), Point(114.001, 30)], crs=4326)
+    path = tmp_path / "lamps.gpkg"
+    lamps.to_file(path)
+    load_file(engine, path, "lights", "yes-no")
+    assert list(read_layer(engine, "lights", area="yes-no")["working"]) == [True, False]
+    houses = gpd.GeoDataFrame({"class": ["住宅"], "households": ["inf"]},
+                              geometry=[Point(114, 30)], crs=4326)
+    houses.to_file(tmp_path / "inf.geojson")
+    with pytest.raises(ImportRejected, match="households: not a finite number"):
+        load_file(engine, tmp_path / "inf.geojson", "buildings", "yes-no")
+    bins = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(114, 30)], crs=4326)
+    bins.to_file(tmp_path / "noclass.geojson")
+    with pytest.raises(ImportRejected, match="no column gives the class"):
+        load_file(engine, tmp_path / "noclass.geojson", "garbage", "yes-no")

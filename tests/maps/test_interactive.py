@@ -102,3 +102,22 @@ def test_big_layers_become_point_clouds(samples: Engine, browser: Any, site: tup
     report = open_map(browser, f"{base}/cloud.html", "point-cloud.png")
     _check(report, ["buildings"])
     assert report.counts["buildings"] > 2000
+
+
+def test_popup_text_is_escaped(engine: Engine, tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import LineString, box
+
+    from layers.loader import load_file
+
+    hostile = "<img src=x onerror=alert(1)>"
+    gpd.GeoDataFrame({"name": ["村"]}, geometry=[box(114, 30, 114.01, 30.01)],
+                     crs=4326).to_file(tmp_path / "v.geojson")
+    gpd.GeoDataFrame({"name": [hostile], "class": ["村道"]},
+                     geometry=[LineString([(114.001, 30.001), (114.005, 30.005)])],
+                     crs=4326).to_file(tmp_path / "r.geojson")
+    load_file(engine, tmp_path / "v.geojson", "villages", "xss")
+    load_file(engine, tmp_path / "r.geojson", "roads", "xss")
+    page = html_of(village_map(Context.load(engine, "xss", "村"), view="lights", radius=0))
+    assert hostile not in page
+    assert "lt;img src=x onerror=alert(1)" in page  # escaped (folium writes & as \u0026)
