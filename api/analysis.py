@@ -40,7 +40,7 @@ def _split(value: str | None) -> list[str]:
 def _context(engine: Any, village_id: int | None = None, area: str | None = None) -> Any:
     from gis.context import Context
 
-    return Context.load(engine, area, None if village_id is None else str(village_id))
+    return Context.load(engine, area, village_id=village_id)
 
 
 @router.get("/villages")

@@ -46,8 +46,8 @@ def metric_epsg(engine: Engine, area: str) -> int:
     return utm_epsg((row[1] + row[3]) / 2, (row[2] + row[4]) / 2)
 
 
-def find_villages(engine: Engine, name: str | None = None, area: str | None = None
-                  ) -> gpd.GeoDataFrame:
+def find_villages(engine: Engine, name: str | None = None, area: str | None = None,
+                  village_id: int | None = None) -> gpd.GeoDataFrame:
     """Existing villages by name (or all of an area), EPSG:4326.
 
     Raises
@@ -61,7 +61,10 @@ def find_villages(engine: Engine, name: str | None = None, area: str | None = No
     if area is not None:
         where.append("area = :area")
         params["area"] = area
-    if name is not None:
+    if village_id is not None:
+        where.append("id = :vid")
+        params["vid"] = village_id
+    elif name is not None:
         if name.isdigit():
             where.append("(name = :name OR id = :vid)")
             params["vid"] = int(name)
@@ -72,7 +75,8 @@ def find_villages(engine: Engine, name: str | None = None, area: str | None = No
            f"FROM villages WHERE {' AND '.join(where)} ORDER BY id")
     frame = read_frame(engine, sql, params)
     if frame.empty:
-        what = f"named {name!r}" if name else "at all"
+        what = (f"with id {village_id}" if village_id is not None
+                else f"named {name!r}" if name else "at all")
         where_ = f" in area {area!r}" if area else ""
         raise UnknownVillage(f"no village {what}{where_}; `vgis villages` lists them")
     if frame["area"].nunique() > 1 and name is not None:
@@ -95,9 +99,10 @@ class Context:
     _bounds: tuple[float, ...] | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, engine: Engine, area: str | None, village: str | None = None) -> Context:
-        """Context for one village (by name or id) or, with ``village=None``, all of ``area``."""
-        frame = find_villages(engine, village, area)
+    def load(cls, engine: Engine, area: str | None, village: str | None = None,
+             village_id: int | None = None) -> Context:
+        """Context for one village (by name, or by ``village_id``) or all of ``area``."""
+        frame = find_villages(engine, village, area, village_id)
         area = str(frame["area"].iloc[0])
         epsg = metric_epsg(engine, area)
         return cls(engine, area, epsg, frame.to_crs(epsg))
