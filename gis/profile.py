@@ -20,13 +20,14 @@ from gis.context import EXISTING, Context
 from gis.coverage import STANDARD_FACILITIES
 from gis.measure import clip_lines, households_in_villages
 from gis.proximity import corridor
+from gis.terrain import read_terrain
 from layers.schema import ROAD_CLASSES
 
 
 def elevation(ctx: Context, polygon_wgs84: Any) -> dict[str, float | None]:
     """Elevation min/mean/max (m) and mean slope (degrees) of a polygon, from the area's DEM."""
     none: dict[str, float | None] = {"elevation_min_m": None, "elevation_mean_m": None,
-                                     "elevation_max_m": None}
+                                     "elevation_max_m": None, "slope_mean_deg": None}
     with ctx.engine.connect() as conn:
         row = conn.execute(text(
             "SELECT path FROM rasters WHERE area = :area AND ST_Intersects(footprint, "
@@ -45,7 +46,23 @@ def elevation(ctx: Context, polygon_wgs84: Any) -> dict[str, float | None]:
         return none
     return {"elevation_min_m": float(cells.min()),
             "elevation_mean_m": round(float(cells.mean()), 1),
-            "elevation_max_m": float(cells.max())}
+            "elevation_max_m": float(cells.max()),
+            "slope_mean_deg": _mean_slope(str(row[0]), ctx.epsg, polygon_wgs84)}
+
+
+def _mean_slope(path: str, epsg: int, polygon_wgs84: Any) -> float | None:
+    """Mean slope (degrees) of the terrain cells whose centre lies in the polygon."""
+    import geopandas as gpd
+    from rasterio.features import geometry_mask
+
+    terrain = read_terrain(path, f"EPSG:{epsg}")
+    shape = gpd.GeoSeries([polygon_wgs84], crs=4326).to_crs(epsg).iloc[0]
+    inside = ~geometry_mask([shapely.geometry.mapping(shape)], terrain.elevation.shape,
+                            terrain.transform)
+    dz_dy, dz_dx = np.gradient(terrain.elevation, terrain.cell)
+    slope = np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))[inside]
+    slope = slope[np.isfinite(slope)]
+    return round(float(slope.mean()), 2) if slope.size else None
 
 
 def village_profile(ctx: Context) -> dict[str, Any]:

@@ -171,6 +171,7 @@ def test_drainage_and_before_after(samples: Engine) -> None:
 def test_profile(samples: Engine) -> None:
     p = village_profile(Context.load(samples, "lauf", "Kuhnhof"))
     assert (p["elevation_min_m"], p["elevation_max_m"]) == (349.0, 410.0)
+    assert 0.5 < p["slope_mean_deg"] < 15  # a gently rolling Franconian village
     assert p["nearest_railway"]["distance_m"] == pytest.approx(764.69, abs=1.0)
     assert p["garbage_points"] == {"bin": 5, "recycling": 2}
     assert p["standard_facilities_missing"][0] == "meeting_room"
