@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import EngineDep, SettingsDep, WriteAccess
 from api.errors import ERROR_RESPONSES, WRITE_RESPONSES, UploadTooLarge
@@ -27,7 +27,8 @@ from layers.schema import LAYERS, layer_spec
 
 router = APIRouter(tags=["layers (OGC API Features)"], responses=ERROR_RESPONSES)
 _GEOJSON_200: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}}
+    200: {"content": {"application/geo+json": {}, "text/html": {}},
+          "description": "GeoJSON (or, with f=html, a small map)"}}
 GEOJSON = "application/geo+json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 ATTRIBUTION = (
@@ -122,11 +123,18 @@ def items(
     area: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str | None, Query(pattern="^(existing|planned)$")] = None,
     village: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    f: Annotated[str | None, Query(pattern="^(json|html)$")] = None,
 ) -> Response:
-    """Features of a layer as GeoJSON, filtered and paged."""
+    """Features of a layer as GeoJSON, filtered and paged (``f=html``: a small map)."""
     layer_spec(layer)
     q = FeatureQuery(layer, _parse_bbox(bbox, bbox_crs), area, status, village, limit, offset)
     page = query_features(engine, q)
+    wants_html = f == "html" or (f is None and "text/html" in request.headers.get("accept", ""))
+    if wants_html:
+        from maps.interactive import features_page
+
+        return HTMLResponse(features_page(f"{layer} ({page.returned} / {page.matched})",
+                                          page.features_json))
     base = f"{_base(request)}/collections/{layer}/items"
     params = dict(request.query_params)
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]

@@ -231,6 +231,26 @@ def html_of(fmap: folium.Map) -> str:
     return str(fmap.get_root().render())
 
 
+def features_page(title: str, features_json: str) -> str:
+    """A small page that maps GeoJSON features (the HTML view of an items request)."""
+    fmap = folium.Map(tiles=None, max_zoom=19, prefer_canvas=True)
+    _root(fmap).header.add_child(Element(
+        f"<title>{html.escape(title)}</title><link rel='icon' href='data:,'>"))
+    collection = {"type": "FeatureCollection", "features": json.loads(features_json)}
+    if collection["features"]:
+        layer = folium.GeoJson(
+            collection, marker=folium.CircleMarker(radius=4, color="#d95f02"),
+            style_function=lambda _f: {"color": "#d95f02", "weight": 2, "fillOpacity": 0.3},
+            popup=folium.GeoJsonPopup(fields=["name", "class", "status", "area"]))
+        layer.add_to(fmap)
+        bounds = shapely.bounds(shapely.from_geojson(json.dumps(collection)))
+        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    _Script(f"{fmap.get_name()}.attributionControl.addAttribution("
+            f"{json.dumps(ATTRIBUTION, ensure_ascii=False)});").add_to(fmap)
+    localize(fmap, "served")
+    return html_of(fmap)
+
+
 def statuses_for(include_planned: bool) -> tuple[str, ...]:
     """The statuses drawn: existing, and planned when asked."""
     return WITH_PLANNED if include_planned else EXISTING

@@ -220,3 +220,12 @@ def test_operations(client: TestClient) -> None:
     r = client.get("/collections/roads/items", params={"limit": 500},
                    headers={"Accept-Encoding": "gzip"})
     assert r.headers.get("content-encoding") == "gzip"
+
+
+def test_items_as_a_small_map(client: TestClient) -> None:
+    page = client.get("/collections/garbage/items", params={"area": "lauf", "f": "html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'src="/static/leaflet.js"' in page.text
+    assert "FeatureCollection" in page.text
+    browser = client.get("/collections/roads/items", headers={"Accept": "text/html"})
+    assert browser.headers["content-type"].startswith("text/html")
