@@ -18,8 +18,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -136,20 +134,9 @@ def _load(base: str, path: str, clients: int, seconds: float) -> tuple[list[floa
 
 def bench_http(seconds: float) -> None:
     """p50/p95 latency and throughput of four requests at 1, 10 and 50 clients."""
-    from layers.cluster import free_port
+    from tests.server import uvicorn_server
 
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app", "--host",
-                             "127.0.0.1", "--port", str(port), "--workers", "2",
-                             "--log-level", "warning"], env=os.environ.copy(), cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with uvicorn_server() as base:
         villages = httpx.get(f"{base}/villages", params={"area": "lauf"}).json()
         vid = next(v["id"] for v in villages if v["name"] == "Kuhnhof")
         paths = {
@@ -168,9 +155,6 @@ def bench_http(seconds: float) -> None:
                 p95 = lat[min(int(len(lat) * 0.95), len(lat) - 1)]
                 print(f"{name:>20} {clients:>8} {len(lat):>6} {statistics.median(lat) * 1e3:>8.0f} "
                       f"{p95 * 1e3:>8.0f} {len(lat) / wall:>7.1f}")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def main() -> None:

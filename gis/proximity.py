@@ -105,24 +105,20 @@ def corridor(
             for r in ctx.villages.itertuples()]
     via: list[list[str]] = [[] for _ in rows]
     best = np.full(len(rows), np.inf)
+    sources: list[tuple[str, gpd.GeoDataFrame]] = []
     if road_classes:
-        roads = ctx.layer("roads", EXISTING, margin_m=search, classes=road_classes)
-        for row, near in zip(rows, _nearest(ctx.villages, roads, "road"), strict=True):
-            row.update(near)
-        d = np.array([r["road_distance_m"] if r["road_distance_m"] is not None else np.inf
-                      for r in rows])
-        best = np.minimum(best, d)
-        for k in np.flatnonzero(d <= distance):
-            via[k].append("road")
+        sources.append(("road", ctx.layer("roads", EXISTING, margin_m=search,
+                                          classes=road_classes)))
     if railways:
-        rail = ctx.layer("railways", EXISTING, margin_m=search)
-        for row, near in zip(rows, _nearest(ctx.villages, rail, "railway"), strict=True):
+        sources.append(("railway", ctx.layer("railways", EXISTING, margin_m=search)))
+    for prefix, lines in sources:
+        for row, near in zip(rows, _nearest(ctx.villages, lines, prefix), strict=True):
             row.update(near)
-        d = np.array([r["railway_distance_m"] if r["railway_distance_m"] is not None else np.inf
+        d = np.array([np.inf if r[f"{prefix}_distance_m"] is None else r[f"{prefix}_distance_m"]
                       for r in rows])
         best = np.minimum(best, d)
         for k in np.flatnonzero(d <= distance):
-            via[k].append("railway")
+            via[k].append(prefix)
     places = ctx.layer("places", EXISTING, margin_m=search)
     zones = ctx.layer("zones", EXISTING, margin_m=search)
     seats = {

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -15,36 +12,18 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from layers.cluster import free_port
 from layers.schema import LAYERS
 from layers.store import layer_counts
 from tests.browser import chromium, open_map
+from tests.server import uvicorn_server
 
 KEY = "uvicorn-test-key"
 
 
 @pytest.fixture(scope="module")
 def server(samples: Engine) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "VGIS_API_KEY": KEY}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "2"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("uvicorn did not start")
+    with uvicorn_server(extra_env={"VGIS_API_KEY": KEY}) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_health_and_collections(server: str) -> None:
