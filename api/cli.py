@@ -397,6 +397,18 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
             "in_agri_demo_zone"])
 
 
+def _sheet_context(verb: str, kind: str, village: str | None, area: str | None,
+                   suffix: str) -> Any:
+    """The context a map or figure draws: one village, or all villages of an area."""
+    from gis.context import Context
+
+    if kind == "village" and not village:
+        raise click.UsageError(f"vgis {verb} village NAME [--area AREA] -o FILE{suffix}")
+    if kind != "village" and not area:
+        raise click.UsageError(f"vgis {verb} {kind} --area AREA -o FILE{suffix}")
+    return Context.load(_engine(), area, village if kind == "village" else None)
+
+
 def _lang(value: str | None) -> Any:
     from layers.settings import get_settings
 
@@ -424,14 +436,9 @@ def _lang(value: str | None) -> Any:
 def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric: str,
             distance: float, radius: float | None, lang: str | None, output: Path) -> None:
     """Write an interactive map (village layout/coverage, corridor, overview) to HTML."""
-    from gis.context import Context
     from maps.views import corridor_map, overview_map, village_map
 
-    if kind == "village" and not village:
-        raise click.UsageError("vgis map village NAME [--area AREA] -o FILE.html")
-    if kind != "village" and not area:
-        raise click.UsageError(f"vgis map {kind} --area AREA -o FILE.html")
-    ctx = Context.load(_engine(), area, village if kind == "village" else None)
+    ctx = _sheet_context("map", kind, village, area, ".html")
     if kind == "village":
         fmap = village_map(ctx, view=view, lang=_lang(lang), radius=radius)  # type: ignore[arg-type]
     elif kind == "corridor":
@@ -462,14 +469,9 @@ def figure_cmd(kind: str, village: str | None, area: str | None, view: str, pape
                orientation: str, dpi: int, distance: float, lang: str | None,
                output: Path) -> None:
     """Export a print-ready map sheet (title block, legend, scale bar, north arrow)."""
-    from gis.context import Context
     from maps.figure import render_figure
 
-    if kind == "village" and not village:
-        raise click.UsageError("vgis figure village NAME [--area AREA] -o FILE.pdf")
-    if kind != "village" and not area:
-        raise click.UsageError(f"vgis figure {kind} --area AREA -o FILE.pdf")
-    ctx = Context.load(_engine(), area, village if kind == "village" else None)
+    ctx = _sheet_context("figure", kind, village, area, ".pdf")
     render_figure(ctx, output, kind=kind, view=view, paper=paper,  # type: ignore[arg-type]
                   orientation=orientation, dpi=dpi, lang=_lang(lang),  # type: ignore[arg-type]
                   distance=distance)

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from gis.context import EXISTING, Context
+from gis.sql import lit_figures
 
 _ENVELOPE = "ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
 
@@ -121,15 +122,7 @@ def lighting_exact_sql(ctx: Context, *, radius: float = 15.0, classes: Sequence[
               index=None)
         _temp(conn, "bench_segments", _LIT_SEGMENTS, {}, index=None)
         rows: Sequence[Any] = conn.execute(text(_LIT_INTERVALS), {"radius": radius}).all()
-    out: dict[int, dict[str, float]] = {int(i): {"road_length_m": 0.0, "lit_length_m": 0.0}
-                                        for i in ctx.villages["id"]}
-    for vid, _cls, road, lit in rows:
-        out[int(vid)]["road_length_m"] += float(road)
-        out[int(vid)]["lit_length_m"] += float(lit)
-    for fig in out.values():
-        road = fig["road_length_m"]
-        fig["lit_share"] = fig["lit_length_m"] / road if road else float("nan")
-    return out
+    return lit_figures(rows, ctx.villages["id"])
 
 
 def households_indexed_sql(ctx: Context, *, classes: Sequence[str], radius: float = 70.0

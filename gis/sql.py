@@ -11,7 +11,7 @@ the benchmark.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -99,8 +99,14 @@ def lighting_sql(ctx: Context, *, radius: float = 15.0, classes: Sequence[str],
         rows: Sequence[Any] = conn.execute(_LIGHTING, _params(
             ctx, statuses, classes=list(classes), radius=radius,
             deg=_degrees(ctx, radius))).all()
+    return lit_figures(rows, ctx.villages["id"])
+
+
+def lit_figures(rows: Sequence[Any], village_ids: Iterable[Any]
+                ) -> dict[int, dict[str, float]]:
+    """Sum (village id, class, road m, lit m) rows into figures per village id."""
     out: dict[int, dict[str, float]] = {int(i): {"road_length_m": 0.0, "lit_length_m": 0.0}
-                                        for i in ctx.villages["id"]}
+                                        for i in village_ids}
     for vid, _cls, road, lit in rows:
         out[int(vid)]["road_length_m"] += float(road)
         out[int(vid)]["lit_length_m"] += float(lit)

@@ -34,6 +34,22 @@
     new Box().addTo(map);
   };
 
+  /* A square map button (top left) showing an SVG path; onClick gets the button. */
+  function button(map, path, width, title, onClick) {
+    var Ctl = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var a = L.DomUtil.create("a", "vgis-button leaflet-bar");
+        a.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="margin-top:6px">' +
+          '<path d="' + path + '" stroke="#333" stroke-width="' + width + '" fill="none"/></svg>';
+        a.title = title;
+        L.DomEvent.on(a, "click", function (ev) { L.DomEvent.stop(ev); onClick(a); });
+        return a;
+      },
+    });
+    new Ctl().addTo(map);
+  }
+
   /* Measure distances: click points, double-click (or press the button again) to stop. */
   vgis.measure = function (map, labels) {
     var active = false, points = [], line = null, tip = null;
@@ -56,45 +72,21 @@
       tip = L.tooltip({ permanent: true, direction: "right" })
         .setLatLng(e.latlng).setContent(labels.distance + ": " + fmt(total())).addTo(map);
     }
-    var Ctl = L.Control.extend({
-      options: { position: "topleft" },
-      onAdd: function () {
-        var a = L.DomUtil.create("a", "vgis-button leaflet-bar");
-        a.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="margin-top:6px">' +
-          '<path d="M2 9h14M2 6v6M16 6v6M6 8v2M10 8v2" stroke="#333" stroke-width="1.6" fill="none"/></svg>';
-        a.title = labels.measure;
-        L.DomEvent.on(a, "click", function (ev) {
-          L.DomEvent.stop(ev);
-          active = !active;
-          a.classList.toggle("active", active);
-          if (active) { reset(); map.on("click", onClick); map.doubleClickZoom.disable(); }
-          else { map.off("click", onClick); map.doubleClickZoom.enable(); }
-        });
-        return a;
-      },
+    button(map, "M2 9h14M2 6v6M16 6v6M6 8v2M10 8v2", 1.6, labels.measure, function (a) {
+      active = !active;
+      a.classList.toggle("active", active);
+      if (active) { reset(); map.on("click", onClick); map.doubleClickZoom.disable(); }
+      else { map.off("click", onClick); map.doubleClickZoom.enable(); }
     });
-    new Ctl().addTo(map);
     vgis.measureTotal = total;
   };
 
   vgis.fullscreen = function (map, label) {
-    var Ctl = L.Control.extend({
-      options: { position: "topleft" },
-      onAdd: function () {
-        var a = L.DomUtil.create("a", "vgis-button leaflet-bar");
-        a.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="margin-top:6px">' +
-          '<path d="M2 7V2h5M11 2h5v5M16 11v5h-5M7 16H2v-5" stroke="#333" stroke-width="1.8" fill="none"/></svg>';
-        a.title = label;
-        L.DomEvent.on(a, "click", function (ev) {
-          L.DomEvent.stop(ev);
-          var el = map.getContainer();
-          if (document.fullscreenElement) document.exitFullscreen();
-          else if (el.requestFullscreen) el.requestFullscreen();
-        });
-        return a;
-      },
+    button(map, "M2 7V2h5M11 2h5v5M16 11v5h-5M7 16H2v-5", 1.8, label, function () {
+      var el = map.getContainer();
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (el.requestFullscreen) el.requestFullscreen();
     });
-    new Ctl().addTo(map);
     map.getContainer().addEventListener("fullscreenchange", function () { map.invalidateSize(); });
   };
 
