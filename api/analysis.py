@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import EngineDep, SettingsDep
@@ -117,16 +117,173 @@ async def corridor(
     distance: Annotated[float, Query(ge=0, le=50_000)] = 500.0,
     road_classes: Annotated[str, Query(max_length=500)] = "expressway,national,provincial",
     railways: bool = True, all_villages: bool = False,
+    visible: Annotated[bool, Query(description="add each village's share of buildings seen "
+                                               "from the lines (needs a terrain model)")] = False,
+    spacing: Annotated[float, Query(ge=10, le=5000, description="metres between observers")
+                       ] = 100.0,
+    max_distance: Annotated[float, Query(gt=0, le=20_000, description="metres")] = 3000.0,
+    target_height: Annotated[float, Query(ge=0, le=500, description="metres")] = 0.0,
 ) -> list[dict[str, Any]]:
-    """Villages within ``distance`` metres of trunk roads and/or railways, key-area flags."""
+    """Villages within ``distance`` metres of trunk roads and/or railways, key-area flags.
+
+    With ``visible=true``: ``visible_share`` (of building footprint area seen from
+    observers every ``spacing`` m, eyes 1.7 m above roads and 3 m above rails, up to
+    ``max_distance`` m), ``buildings``, ``visible_buildings`` and ``visible``.
+    """
     from gis.proximity import corridor as select
+    from gis.visibility import corridor_with_visibility
 
     def run() -> list[dict[str, Any]]:
-        rows = select(_context(engine, area=area), distance=distance,
-                      road_classes=_split(road_classes), railways=railways)
+        ctx = _context(engine, area=area)
+        if visible:
+            rows, _ = corridor_with_visibility(
+                ctx, distance=distance, road_classes=_split(road_classes), railways=railways,
+                params=_vis_params(spacing, max_distance, target_height))
+        else:
+            rows = select(ctx, distance=distance, road_classes=_split(road_classes),
+                          railways=railways)
         return rows if all_villages else [r for r in rows if r["in_corridor"]]
 
     return await bounded(settings.analysis_timeout_s, run)
+
+
+def _candidates(engine: Any, area: str, top: int, visible: bool | None, spacing: float,
+                max_distance: float, target_height: float,
+                weights: dict[str, Any] | None) -> dict[str, Any]:
+    from gis.candidates import Weights, rank_area
+
+    chosen = Weights.from_mapping(weights, "request body") if weights else Weights.load()
+    return rank_area(_context(engine, area=area), weights=chosen, top=top, visible=visible,
+                     params=_vis_params(spacing, max_distance, target_height))
+
+
+Top = Annotated[int, Query(ge=1, le=1000, description="how many candidates")]
+Visible = Annotated[bool | None, Query(description="measure visibility from the trunk lines "
+                                                   "(default: when the area has terrain)")]
+Spacing = Annotated[float, Query(ge=10, le=5000, description="metres between observers")]
+MaxDistance = Annotated[float, Query(gt=0, le=20_000, description="farthest seen, metres")]
+TargetHeight = Annotated[float, Query(ge=0, le=500, description="metres above the ground")]
+
+
+@router.get("/analysis/candidates")
+async def candidates(
+    engine: EngineDep, settings: SettingsDep,
+    area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
+    visible: Visible = None, spacing: Spacing = 100.0, max_distance: MaxDistance = 3000.0,
+    target_height: TargetHeight = 0.0,
+) -> dict[str, Any]:
+    """Demonstration-village candidates ranked with the default weights, each explained.
+
+    Scores 0–100 on location, environment, culture, industry and cadre basis; missing
+    data is listed (``missing``, ``missing_everywhere``), never scored 0.
+    """
+    return await bounded(settings.analysis_timeout_s, _candidates, engine, area, top, visible,
+                         spacing, max_distance, target_height, None)
+
+
+@router.post("/analysis/candidates")
+async def candidates_weighted(
+    engine: EngineDep, settings: SettingsDep,
+    weights: Annotated[dict[str, Any], Body(description="weights and thresholds to change, "
+                                                        "as in gis/weights.toml")],
+    area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
+    visible: Visible = None, spacing: Spacing = 100.0, max_distance: MaxDistance = 3000.0,
+    target_height: TargetHeight = 0.0,
+) -> dict[str, Any]:
+    """The same ranking with the planner's own weights (JSON of the TOML's tables)."""
+    return await bounded(settings.analysis_timeout_s, _candidates, engine, area, top, visible,
+                         spacing, max_distance, target_height, weights)
+
+
+@router.get("/analysis/candidates/map", response_class=HTMLResponse)
+async def candidates_map(
+    engine: EngineDep, settings: SettingsDep,
+    area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
+    lang: Lang | None = None,
+) -> HTMLResponse:
+    """The candidates on a map: villages shaded by score, the top N numbered."""
+    from maps.views import candidates_map as draw
+
+    def run() -> Any:
+        ctx = _context(engine, area=area)
+        return draw(ctx, top=top, lang=lang or settings.language, assets="served")
+
+    return _html(await bounded(settings.analysis_timeout_s, run))
+
+
+_MEDIA = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
+_SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {m: {} for m in _MEDIA.values()}, "description": "the map sheet"}}
+PaperQ = Literal["A4", "A3"]
+OrientationQ = Literal["landscape", "portrait"]
+DpiQ = Annotated[int, Query(ge=50, le=300)]
+
+
+def _render(*args: Any, **kwargs: Any) -> Path:
+    from maps.figure import render_figure
+
+    return render_figure(*args, **kwargs)
+
+
+async def _sheet(settings: Any, fmt: str, name: str, draw: Callable[[Path], Path]) -> Response:
+    """Draw a sheet into a temporary file (in a worker, bounded) and return its bytes."""
+    def run() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="vgis-figure-") as tmp:
+            return draw(Path(tmp) / f"figure.{fmt}").read_bytes()
+
+    body = await bounded(settings.analysis_timeout_s, run)
+    return Response(body, media_type=_MEDIA[fmt],
+                    headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'})
+
+
+@router.get("/analysis/candidates/figure.{fmt}", responses=_SHEET_RESPONSES)
+async def candidates_figure(
+    fmt: Literal["png", "pdf", "svg"], engine: EngineDep, settings: SettingsDep,
+    area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
+    paper: PaperQ = "A4", orientation: OrientationQ = "landscape", dpi: DpiQ = 150,
+    lang: Lang | None = None,
+) -> Response:
+    """A print-ready sheet of the candidates: villages by score, the best ``top`` listed."""
+    return await _sheet(settings, fmt, f"candidates-{area}", lambda out: _render(
+        _context(engine, area=area), out, kind="candidates", top=top, paper=paper,
+        orientation=orientation, dpi=dpi, lang=lang or settings.language))
+
+
+def _vis_params(spacing: float, max_distance: float, target_height: float) -> Any:
+    from gis.visibility import VisibilityParams
+
+    return VisibilityParams(spacing_m=spacing, max_distance_m=max_distance,
+                            target_height_m=target_height)
+
+
+def _lonlat_pairs(text_: str) -> list[tuple[float, float]]:
+    pairs: list[tuple[float, float]] = []
+    for part in (p for p in text_.split(";") if p.strip()):
+        try:
+            lon, lat = (float(v) for v in part.split(","))
+        except ValueError:
+            raise VgisError(f"{part!r}: give LON,LAT in degrees") from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise VgisError(f"{part!r}: not a longitude,latitude")
+        pairs.append((lon, lat))
+    return pairs
+
+
+@router.get("/analysis/elevation")
+async def elevation(
+    engine: EngineDep, settings: SettingsDep,
+    area: Annotated[str, Query(min_length=1, max_length=200)],
+    line: Annotated[str, Query(min_length=3, max_length=20_000,
+                               description="LON,LAT;LON,LAT;… (WGS84 degrees)")],
+    step: Annotated[float | None, Query(gt=0, le=10_000, description="metres")] = None,
+) -> dict[str, Any]:
+    """Elevation profile along a line over the area's terrain (metres), climb and descent."""
+    from gis.terrain import profile_at
+
+    points = _lonlat_pairs(line)
+    if len(points) < 2:
+        raise VgisError("the line needs two points or more")
+    return await bounded(settings.analysis_timeout_s, profile_at, engine, area, points, step)
 
 
 def _html(fmap: Any) -> HTMLResponse:
@@ -155,12 +312,18 @@ async def village_map(village_id: int, engine: EngineDep, settings: SettingsDep,
 async def corridor_map(engine: EngineDep, settings: SettingsDep,
                        area: Annotated[str, Query(min_length=1, max_length=200)],
                        distance: Annotated[float, Query(ge=0, le=50_000)] = 500.0,
+                       visible: bool = False,
+                       spacing: Annotated[float, Query(ge=10, le=5000)] = 100.0,
+                       max_distance: Annotated[float, Query(gt=0, le=20_000)] = 3000.0,
+                       target_height: Annotated[float, Query(ge=0, le=500)] = 0.0,
                        lang: Lang | None = None) -> HTMLResponse:
-    """The corridor map of an area."""
+    """The corridor map of an area (``visible=true``: with the area seen from the lines)."""
     from maps.views import corridor_map as draw
 
     def run() -> Any:
         return draw(_context(engine, area=area), distance=distance,
+                    visible=_vis_params(spacing, max_distance, target_height)
+                    if visible else None,
                     lang=lang or settings.language, assets="served")
 
     return _html(await bounded(settings.analysis_timeout_s, run))
@@ -182,29 +345,14 @@ async def overview_map(engine: EngineDep, settings: SettingsDep,
     return _html(await bounded(settings.analysis_timeout_s, run))
 
 
-_MEDIA = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
-
-
-@router.get("/villages/{village_id}/figure.{fmt}", responses={
-    200: {"content": {m: {} for m in ("image/png", "application/pdf", "image/svg+xml")},
-          "description": "the map sheet"}})
+@router.get("/villages/{village_id}/figure.{fmt}", responses=_SHEET_RESPONSES)
 async def village_figure(
     village_id: int, fmt: Literal["png", "pdf", "svg"], engine: EngineDep,
     settings: SettingsDep, view: Literal["layout", "lights", "garbage"] = "layout",
-    paper: Literal["A4", "A3"] = "A4",
-    orientation: Literal["landscape", "portrait"] = "landscape",
-    dpi: Annotated[int, Query(ge=50, le=300)] = 150, lang: Lang | None = None,
+    paper: PaperQ = "A4", orientation: OrientationQ = "landscape", dpi: DpiQ = 150,
+    lang: Lang | None = None,
 ) -> Response:
     """A print-ready map sheet of the village."""
-    from maps.figure import render_figure
-
-    def run() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="vgis-figure-") as tmp:
-            out = render_figure(_context(engine, village_id), Path(tmp) / f"figure.{fmt}",
-                                view=view, paper=paper, orientation=orientation, dpi=dpi,
-                                lang=lang or settings.language)
-            return out.read_bytes()
-
-    body = await bounded(settings.analysis_timeout_s, run)
-    return Response(body, media_type=_MEDIA[fmt], headers={
-        "Content-Disposition": f'inline; filename="village-{village_id}-{view}.{fmt}"'})
+    return await _sheet(settings, fmt, f"village-{village_id}-{view}", lambda out: _render(
+        _context(engine, village_id), out, view=view, paper=paper, orientation=orientation,
+        dpi=dpi, lang=lang or settings.language))

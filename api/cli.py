@@ -367,6 +367,27 @@ def coverage_cmd(kind: str, village: str | None, area: str | None, radius: float
     _print_coverage(results, as_json, geojson)
 
 
+def _visibility_options(f: F) -> F:
+    """The observer and target options of a visibility analysis (corridor, map)."""
+    for opt in reversed([
+        click.option("--spacing", type=float, default=100.0, show_default=True,
+                     help="With --visible: metres between observers along a line."),
+        click.option("--max-distance", type=float, default=3000.0, show_default=True,
+                     help="With --visible: farthest distance seen, metres."),
+        click.option("--target-height", type=float, default=0.0, show_default=True,
+                     help="With --visible: height above the ground that must be seen, m."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _visibility(spacing: float, max_distance: float, target_height: float) -> Any:
+    from gis.visibility import VisibilityParams
+
+    return VisibilityParams(spacing_m=spacing, max_distance_m=max_distance,
+                            target_height_m=target_height)
+
+
 @main.command("corridor")
 @click.option("--area", help="Area whose villages are selected.")
 @click.option("--distance", type=float, default=500.0, show_default=True,
@@ -375,17 +396,28 @@ def coverage_cmd(kind: str, village: str | None, area: str | None, radius: float
               help="Road classes whose corridor counts ('none' for no roads).")
 @click.option("--railways/--no-railways", default=True, show_default=True,
               help="Whether railways' corridor counts.")
+@click.option("--visible", is_flag=True,
+              help="Add the share of each village's buildings seen from the lines "
+                   "(line of sight over the terrain; eyes 1.7 m above roads, 3 m above rails).")
+@_visibility_options
 @click.option("--all", "show_all", is_flag=True, help="List villages outside the corridor too.")
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
 def corridor_cmd(area: str | None, distance: float, road_classes: str, railways: bool,
+                 visible: bool, spacing: float, max_distance: float, target_height: float,
                  show_all: bool, as_json: bool) -> None:
     """Villages within a distance of trunk roads and/or railways, with key-area flags."""
     from gis.context import Context
     from gis.proximity import corridor
+    from gis.visibility import corridor_with_visibility
 
     classes = [] if road_classes.strip().lower() == "none" else _split((road_classes,))
-    rows = corridor(Context.load(_engine(), area), distance=distance, road_classes=classes,
-                    railways=railways)
+    ctx = Context.load(_engine(), area)
+    if visible:
+        rows, _ = corridor_with_visibility(
+            ctx, distance=distance, road_classes=classes, railways=railways,
+            params=_visibility(spacing, max_distance, target_height))
+    else:
+        rows = corridor(ctx, distance=distance, road_classes=classes, railways=railways)
     if not show_all:
         rows = [r for r in rows if r["in_corridor"]]
     if as_json:
@@ -393,8 +425,108 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
         return
     _table(f"villages within {distance:g} m ({len(rows)})", rows,
            ["village", "distance_m", "via", "road_distance_m", "road_name", "road_class",
-            "railway_distance_m", "railway_name", "near_county_seat", "near_township_seat",
-            "in_agri_demo_zone"])
+            "railway_distance_m", "railway_name", *(["visible_share", "visible_buildings",
+                                                     "buildings"] if visible else []),
+            "near_county_seat", "near_township_seat", "in_agri_demo_zone"])
+
+
+@main.command("candidates")
+@click.option("--area", required=True, help="Area whose villages are ranked.")
+@click.option("--top", type=click.IntRange(1, None), default=10, show_default=True,
+              help="How many candidates (the plans build 10 demonstration villages).")
+@click.option("--weights", "weights_file", type=click.Path(path_type=Path),
+              help="TOML file of weights and thresholds (only the keys to change; "
+                   "defaults in gis/weights.toml).")
+@click.option("--visible/--no-visible", default=None,
+              help="Measure how much of each village is seen from the trunk lines "
+                   "(default: when the area has a terrain model).")
+@_visibility_options
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def candidates_cmd(area: str, top: int, weights_file: Path | None, visible: bool | None,
+                   spacing: float, max_distance: float, target_height: float,
+                   as_json: bool) -> None:
+    """Rank demonstration-village candidates (location, environment, culture, industry, cadre).
+
+    Each score is explained by criterion; missing data is listed, never scored 0.
+    """
+    from gis.candidates import Weights, rank_area
+    from gis.context import Context
+
+    result = rank_area(Context.load(_engine(), area),
+                       weights=Weights.load(weights_file), top=top, visible=visible,
+                       params=_visibility(spacing, max_distance, target_height))
+    if as_json:
+        _print_json(result)
+        return
+    rows = [{"rank": c["rank"], "village": c["village"], "score": c["score"],
+             **{k: "–" if v["score"] is None else f"{v['score']:.2f}"
+                for k, v in c["criteria"].items()},
+             "completeness": f"{c['completeness']:.0%}"} for c in result["candidates"]]
+    _table(f"{area}: top {len(rows)} of {result['ranked']} villages", rows,
+           ["rank", "village", "score", "location", "environment", "culture", "industry",
+            "cadre", "completeness"])
+    for c in result["candidates"]:
+        out.print(f"{c['rank']}. {c['explanation']}", highlight=False)
+    for note in result["missing_everywhere"]:
+        out.print(f"[yellow]missing[/]: {note}", highlight=False)
+    for note in result["warnings"]:
+        out.print(f"[yellow]warning[/]: {note}", highlight=False)
+
+
+def _lonlat(text_: str, hint: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text_.replace(" ", "").split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text_!r}: give LON,LAT in degrees", param_hint=hint) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise click.BadParameter(f"{text_!r}: not a longitude,latitude", param_hint=hint)
+    return lon, lat
+
+
+@main.command("viewshed")
+@click.option("--area", required=True, help="Area whose terrain model is used.")
+@click.option("--at", "at", required=True, help="Observer position LON,LAT (WGS84 degrees).")
+@click.option("--height", type=float, default=1.7, show_default=True,
+              help="Eye height above the ground, metres.")
+@click.option("--target-height", type=float, default=0.0, show_default=True,
+              help="Height above the ground that must be seen, metres.")
+@click.option("--max-distance", type=float, default=3000.0, show_default=True,
+              help="Farthest distance seen, metres.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="FILE.tif: 1 visible, 0 not, 255 no data (area's metric CRS).")
+def viewshed_cmd(area: str, at: str, height: float, target_height: float,
+                 max_distance: float, output: Path) -> None:
+    """Write the cells visible from one observer as a GeoTIFF."""
+    from gis.terrain import viewshed_at, write_viewshed
+
+    seen, terrain = viewshed_at(_engine(), area, _lonlat(at, "--at"), observer_height=height,
+                                target_height=target_height, max_distance=max_distance)
+    write_viewshed(output, seen, terrain)
+    cells = int(seen.sum())
+    click.echo(f"wrote {output}: {cells} visible cells of {terrain.cell:.1f} m "
+               f"({cells * terrain.cell ** 2 / 1e6:.2f} km²)")
+
+
+@main.command("elevation")
+@click.option("--area", required=True, help="Area whose terrain model is used.")
+@click.option("--line", "line", required=True,
+              help="The line as LON,LAT;LON,LAT;… (WGS84 degrees, two points or more).")
+@click.option("--step", type=float, help="Sampling interval, metres (default half a cell).")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def elevation_cmd(area: str, line: str, step: float | None, as_json: bool) -> None:
+    """Elevation profile along a line: heights every STEP metres, climb and descent."""
+    from gis.terrain import profile_at
+
+    points = [_lonlat(p, "--line") for p in line.split(";") if p.strip()]
+    if len(points) < 2:
+        raise click.BadParameter("give two points or more", param_hint="--line")
+    prof = profile_at(_engine(), area, points, step)
+    if as_json:
+        _print_json(prof)
+        return
+    _table(f"elevation along {prof['length_m']:g} m (every {prof['step_m']:g} m)", [
+        {k: prof[k] for k in ("length_m", "min_m", "max_m", "ascent_m", "descent_m")}],
+        ["length_m", "min_m", "max_m", "ascent_m", "descent_m"])
 
 
 def _sheet_context(verb: str, kind: str, village: str | None, area: str | None,
@@ -418,8 +550,26 @@ def _lang(value: str | None) -> Any:
     return lang
 
 
+def _ranking_options(f: F) -> F:
+    """The options of a candidates map or figure."""
+    for opt in reversed([
+        click.option("--top", type=click.IntRange(1, None), default=10, show_default=True,
+                     help="Candidates: how many are numbered."),
+        click.option("--weights", "weights_file", type=click.Path(path_type=Path),
+                     help="Candidates: TOML file of weights (see `vgis candidates`)."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _weights(path: Path | None) -> Any:
+    from gis.candidates import Weights
+
+    return Weights.load(path)
+
+
 @main.command("map")
-@click.argument("kind", type=click.Choice(["village", "corridor", "overview"]))
+@click.argument("kind", type=click.Choice(["village", "corridor", "overview", "candidates"]))
 @click.argument("village", required=False)
 @click.option("--area", help="Area (of the village, or mapped whole).")
 @click.option("--view", type=click.Choice(["layout", "lights", "garbage"]), default="layout",
@@ -430,19 +580,28 @@ def _lang(value: str | None) -> Any:
 @click.option("--distance", type=float, default=500.0, show_default=True,
               help="Corridor half-width, metres.")
 @click.option("--radius", type=float, help="Coverage view: reach/service radius, metres.")
+@click.option("--visible", is_flag=True, help="Corridor map: also the area seen from the lines.")
+@_visibility_options
+@_ranking_options
 @click.option("--lang", help="Labels: zh (default) or en.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="FILE.html (self-contained: opens offline).")
 def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric: str,
-            distance: float, radius: float | None, lang: str | None, output: Path) -> None:
-    """Write an interactive map (village layout/coverage, corridor, overview) to HTML."""
-    from maps.views import corridor_map, overview_map, village_map
+            distance: float, radius: float | None, visible: bool, spacing: float,
+            max_distance: float, target_height: float, top: int, weights_file: Path | None,
+            lang: str | None, output: Path) -> None:
+    """Write an interactive map (village layout/coverage, corridor, overview, candidates)."""
+    from maps.views import candidates_map, corridor_map, overview_map, village_map
 
     ctx = _sheet_context("map", kind, village, area, ".html")
     if kind == "village":
         fmap = village_map(ctx, view=view, lang=_lang(lang), radius=radius)  # type: ignore[arg-type]
     elif kind == "corridor":
-        fmap = corridor_map(ctx, distance=distance, lang=_lang(lang))
+        fmap = corridor_map(ctx, distance=distance, lang=_lang(lang),
+                            visible=_visibility(spacing, max_distance, target_height)
+                            if visible else None)
+    elif kind == "candidates":
+        fmap = candidates_map(ctx, top=top, weights=_weights(weights_file), lang=_lang(lang))
     else:
         fmap = overview_map(ctx, metric=metric, lang=_lang(lang))  # type: ignore[arg-type]
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -451,7 +610,7 @@ def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric:
 
 
 @main.command("figure")
-@click.argument("kind", type=click.Choice(["village", "corridor", "overview"]))
+@click.argument("kind", type=click.Choice(["village", "corridor", "overview", "candidates"]))
 @click.argument("village", required=False)
 @click.option("--area", help="Area (of the village, or drawn whole).")
 @click.option("--view", type=click.Choice(["layout", "lights", "garbage"]), default="layout",
@@ -462,19 +621,20 @@ def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric:
 @click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True)
 @click.option("--distance", type=float, default=500.0, show_default=True,
               help="Corridor half-width, metres.")
+@_ranking_options
 @click.option("--lang", help="Labels: zh (default) or en.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="FILE.png, FILE.pdf or FILE.svg")
 def figure_cmd(kind: str, village: str | None, area: str | None, view: str, paper: str,
-               orientation: str, dpi: int, distance: float, lang: str | None,
-               output: Path) -> None:
+               orientation: str, dpi: int, distance: float, top: int,
+               weights_file: Path | None, lang: str | None, output: Path) -> None:
     """Export a print-ready map sheet (title block, legend, scale bar, north arrow)."""
     from maps.figure import render_figure
 
     ctx = _sheet_context("figure", kind, village, area, ".pdf")
     render_figure(ctx, output, kind=kind, view=view, paper=paper,  # type: ignore[arg-type]
                   orientation=orientation, dpi=dpi, lang=_lang(lang),  # type: ignore[arg-type]
-                  distance=distance)
+                  distance=distance, top=top, weights=_weights(weights_file))
     click.echo(f"wrote {output}")
 
 

@@ -22,6 +22,8 @@ from layers.errors import VgisError
 from layers.schema import ROAD_CLASSES
 
 TRUNK_CLASSES: tuple[str, ...] = ("expressway", "national", "provincial")
+SEAT_SEARCH_M = 30_000.0
+"""How far beyond the villages' extent seats and zones are looked for, metres."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,9 @@ def corridor(
         best = np.minimum(best, d)
         for k in np.flatnonzero(d <= distance):
             via[k].append(prefix)
-    places = ctx.layer("places", EXISTING, margin_m=search)
-    zones = ctx.layer("zones", EXISTING, margin_m=search)
+    # seats are looked for farther out than lines: a county seat 20 km away still counts
+    places = ctx.layer("places", EXISTING, margin_m=max(search, SEAT_SEARCH_M))
+    zones = ctx.layer("zones", EXISTING, margin_m=max(search, SEAT_SEARCH_M))
     seats = {
         "county_seat": _distance_to(ctx.villages, gpd.GeoDataFrame(
             geometry=np.r_[places.geometry.values[(places["class"] == "county_seat").to_numpy()],

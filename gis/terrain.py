@@ -1,25 +1,34 @@
-"""The terrain model in the analysis: elevation statistics and visibility (viewsheds).
+"""The terrain model in the analysis: elevation, profiles and visibility (viewsheds).
 
 A terrain is the area's DEM reprojected to the area's metric CRS (bilinear), so
-distances are metres. A viewshed is computed by exact line-of-sight sampling: for every
-cell within ``max_distance`` of the observer, the sight line to the cell centre is
-sampled every half cell (bilinear elevation); the cell is visible when no sample rises
-above the line. Earth curvature and refraction follow ``gdal_viewshed``'s convention
-(the drop d²/2R is scaled by the curvature coefficient, 0.85714 for visible light).
-Vectorised with numpy over all cells and samples, chunked to bound memory.
+distances are metres. A viewshed is exact line of sight in the manner of Franklin and
+Ray's R3: for every cell within ``max_distance`` of the observer, the sight line to the
+cell centre is tested where it crosses each row or column of cell centres (rows when
+it runs more north–south, columns otherwise), with the elevation interpolated linearly
+between the two centres it passes; the cell is visible when no crossing rises above
+the line. Earth curvature and refraction follow ``gdal_viewshed``'s convention (the
+drop d²/2R is scaled by the curvature coefficient, 0.85714 for visible light).
+Vectorised with numpy over the cells of each observer (in batches of similar
+distance), and a union of observers tests only the cells not yet seen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
+import shapely
 from numpy.typing import NDArray
 from rasterio.transform import Affine
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 from scipy.ndimage import map_coordinates
 from sqlalchemy import Engine, text
+
+from layers.errors import VgisError
 
 EARTH_RADIUS_M = 6_371_008.8
 VISIBLE_LIGHT_CC = 0.85714
@@ -96,42 +105,262 @@ def viewshed(
     chunk
         Cells per vectorised batch (memory ≈ chunk × samples × 8 bytes × a few).
     """
+    return union_viewshed(terrain, np.array([observer_xy], dtype=float),
+                          np.array([observer_height], dtype=float),
+                          target_height=target_height, max_distance=max_distance,
+                          curvature=curvature, chunk=chunk)
+
+
+def union_viewshed(
+    terrain: Terrain, observers: NDArray[np.float64], heights: NDArray[np.float64], *,
+    target_height: float = 0.0, max_distance: float = 3000.0,
+    curvature: float = VISIBLE_LIGHT_CC, targets: NDArray[np.bool_] | None = None,
+    chunk: int = 4096,
+) -> NDArray[np.bool_]:
+    """Cells visible from at least one of several observers.
+
+    Each observer only tests the cells that no earlier observer saw, nearest first
+    and in batches of similar distance (so a batch samples only as far as it needs):
+    the cost per observer is (unseen cells in range) × (distance / half a cell).
+
+    Parameters
+    ----------
+    terrain
+        Elevation grid in a metric CRS.
+    observers
+        Observer positions, shape (n, 2): x, y in the terrain's CRS, metres.
+    heights
+        Eye height above the ground of each observer, metres, shape (n,).
+    target_height
+        Height above the ground of the target, metres.
+    max_distance
+        Cells farther than this (metres) from an observer are not visible from it.
+    curvature
+        Curvature coefficient (0 ignores the earth's curvature).
+    targets
+        Only these cells are tested (a boolean grid like the terrain); all by default.
+    chunk
+        Cells per vectorised batch.
+    """
     z = terrain.elevation
-    visible = np.zeros(z.shape, dtype=bool)
-    ox, oy = observer_xy
-    z_obs = float(terrain.sample(np.array([[ox, oy]]))[0])
-    if not np.isfinite(z_obs):
-        return visible
-    eye = z_obs + observer_height
-    rows, cols = np.nonzero(np.isfinite(z))
-    xs, ys = terrain.transform * (cols + 0.5, rows + 0.5)
-    dx, dy = np.asarray(xs) - ox, np.asarray(ys) - oy
-    dist = np.hypot(dx, dy)
-    near = dist <= max_distance
-    rows, cols, dx, dy, dist = rows[near], cols[near], dx[near], dy[near], dist[near]
+    seen = np.zeros(z.shape, dtype=bool)
+    todo = np.isfinite(z) if targets is None else (targets & np.isfinite(z))
+    if len(observers) == 0 or not todo.any():
+        return seen
+    observers = np.asarray(observers, dtype=float)
+    z_obs = terrain.sample(observers)
+    centre = terrain.to_rowcol(observers)
+    reach = int(np.ceil(max_distance / terrain.cell)) + 1
+    n_rows, n_cols = z.shape
+    for (ox, oy), h, zo, (r, c) in zip(observers, heights, z_obs, centre, strict=True):
+        if not np.isfinite(zo):
+            continue
+        # only the window within reach of this observer, and only cells not yet seen
+        r0, r1 = max(int(r) - reach, 0), min(int(r) + reach + 1, n_rows)
+        c0, c1 = max(int(c) - reach, 0), min(int(c) + reach + 1, n_cols)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        rr, cc = np.nonzero(todo[r0:r1, c0:c1] & ~seen[r0:r1, c0:c1])
+        rr, cc = rr + r0, cc + c0
+        xs, ys = terrain.transform * (cc + 0.5, rr + 0.5)
+        dx, dy = np.asarray(xs) - ox, np.asarray(ys) - oy
+        dist = np.hypot(dx, dy)
+        keep = dist <= max_distance
+        order = np.argsort(dist[keep], kind="stable")
+        rr, cc = rr[keep][order], cc[keep][order]
+        dx, dy, dist = dx[keep][order], dy[keep][order], dist[keep][order]
+        vis = _line_of_sight(terrain, float(r), float(c), float(zo + h), rr, cc, dist,
+                             z[rr, cc] + target_height, curvature, chunk)
+        seen[rr[vis], cc[vis]] = True
+    return seen
+
+
+def _line_of_sight(
+    terrain: Terrain, orow: float, ocol: float, eye: float, rr: NDArray[np.int64],
+    cc: NDArray[np.int64], dist: NDArray[np.float64], target_z: NDArray[np.float64],
+    curvature: float, chunk: int,
+) -> NDArray[np.bool_]:
+    """Whether each target cell (rr, cc; sorted by distance) is seen from the eye.
+
+    The sight line is sampled where it crosses the rows or columns of cell centres
+    (rows when it runs more north–south, columns otherwise), with the elevation
+    interpolated linearly between the two centres it passes: Franklin and Ray's R3.
+    """
+    out = np.zeros(len(dist), dtype=bool)
     if len(dist) == 0:
-        return visible
-    step = terrain.cell / 2.0
-    n_samples = max(int(np.ceil(dist.max() / step)), 1)
+        return out
+    z = terrain.elevation
     k = 2.0 * EARTH_RADIUS_M
-    target_z = z[rows, cols] + target_height - curvature * dist**2 / k
     with np.errstate(divide="ignore", invalid="ignore"):
-        target_slope = (target_z - eye) / dist
+        target_slope = (target_z - curvature * dist**2 / k - eye) / dist
+    drow, dcol = rr - orow, cc - ocol
+    along_cols = np.abs(dcol) >= np.abs(drow)
+    # the major axis: its start (the eye), its end (the target cell) and direction
+    a = np.where(along_cols, ocol, orow)
+    span = np.where(along_cols, dcol, drow)
+    sign = np.sign(span)
+    first = np.where(sign > 0, np.floor(a) + 1.0, np.ceil(a) - 1.0)
+    count = np.maximum(np.abs(np.where(along_cols, cc, rr) - first), 0).astype(np.int64)
     for start in range(0, len(dist), chunk):
         sl = slice(start, start + chunk)
-        d = dist[sl]
-        # sample every half cell strictly between observer and target
-        t = np.arange(1, n_samples + 1)[None, :] * step / np.maximum(d[:, None], 1e-9)
-        # samples within a cell of the target belong to its own slope, not to the horizon
-        inside = (t * d[:, None]) < d[:, None] - terrain.cell
-        sx = ox + dx[sl][:, None] * t
-        sy = oy + dy[sl][:, None] * t
-        sd = d[:, None] * t
-        sz = terrain.sample(np.column_stack([sx.ravel(), sy.ravel()])).reshape(sx.shape)
+        n = int(count[sl].max()) if count[sl].size else 0
+        if n == 0:
+            out[sl] = True
+            continue
+        steps = np.arange(n)[None, :]
+        major = first[sl, None] + sign[sl, None] * steps
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.nan_to_num((major - a[sl, None]) / span[sl, None])
+        valid = steps < count[sl, None]
+        pr = np.where(along_cols[sl, None], orow + drow[sl, None] * t, major)
+        pc = np.where(along_cols[sl, None], major, ocol + dcol[sl, None] * t)
+        sz = np.asarray(map_coordinates(z, [pr.ravel(), pc.ravel()], order=1, mode="nearest"),
+                        dtype=float).reshape(pr.shape)
+        sd = dist[sl, None] * t
         with np.errstate(divide="ignore", invalid="ignore"):
             slope = (sz - curvature * sd**2 / k - eye) / sd
-        slope = np.where(inside & np.isfinite(slope), slope, -np.inf)
-        blocked = slope.max(axis=1) > target_slope[sl]
-        visible[rows[sl], cols[sl]] = ~blocked
-    visible[np.isnan(z)] = False
-    return visible
+        slope = np.where(valid & np.isfinite(slope), slope, -np.inf)
+        out[sl] = ~(slope.max(axis=1) > target_slope[sl])
+    return out
+
+
+def observers_along(
+    lines: Sequence[Any] | NDArray[Any], spacing: float,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Observer points every ``spacing`` metres along lines (both ends included).
+
+    Points closer than half a spacing to an earlier one (the other carriageway of a
+    dual road, the joint of two pieces) are dropped, on a grid of spacing / 2.
+
+    Parameters
+    ----------
+    lines
+        Line geometries in a metric CRS.
+    spacing
+        Distance between observers along a line, metres (> 0).
+
+    Returns
+    -------
+    points, line_index
+        Observer positions, shape (n, 2), metres; and the index into ``lines`` of the
+        line each observer stands on.
+    """
+    if spacing <= 0:
+        raise VgisError("the observer spacing must be more than 0 metres")
+    geoms = np.asarray(lines, dtype=object)
+    if len(geoms) == 0:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64)
+    length = shapely.length(geoms)
+    counts = np.floor(length / spacing).astype(np.int64) + 1
+    which = np.repeat(np.arange(len(geoms)), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    along = np.minimum((np.arange(counts.sum()) - first) * spacing, length[which])
+    # the far end of each line too
+    which = np.r_[which, np.arange(len(geoms))]
+    along = np.r_[along, length]
+    pts = shapely.line_interpolate_point(geoms[which], along)
+    xy = shapely.get_coordinates(pts)
+    cell = np.floor(xy / (spacing / 2.0)).astype(np.int64)
+    _, keep = np.unique(cell, axis=0, return_index=True)
+    keep.sort()
+    return xy[keep], which[keep].astype(np.int64)
+
+
+def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
+                      ) -> dict[str, Any]:
+    """Elevation along a line, every ``step`` metres (default: half a cell).
+
+    Parameters
+    ----------
+    terrain
+        Elevation grid in a metric CRS.
+    line
+        A LineString in the terrain's CRS, metres.
+    step
+        Sampling interval along the line, metres.
+
+    Returns
+    -------
+    dict
+        ``distance_m`` and ``elevation_m`` lists (None off the terrain), the line's
+        ``length_m``, ``min_m``/``max_m`` elevation, and total ``ascent_m`` /
+        ``descent_m`` (metres climbed and lost going from the first to the last vertex).
+    """
+    step = step or terrain.cell / 2.0
+    if step <= 0:
+        raise VgisError("the profile step must be more than 0 metres")
+    length = float(shapely.length(line))
+    along = np.r_[np.arange(0.0, length, step), length]
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
+    z = terrain.sample(xy)
+    inside = np.isfinite(z)
+    dz = np.diff(z[inside])
+    return {
+        "length_m": round(length, 2),
+        "step_m": round(float(step), 2),
+        "distance_m": [round(float(d), 2) for d in along],
+        "elevation_m": [round(float(v), 2) if np.isfinite(v) else None for v in z],
+        "min_m": round(float(z[inside].min()), 2) if inside.any() else None,
+        "max_m": round(float(z[inside].max()), 2) if inside.any() else None,
+        "ascent_m": round(float(dz[dz > 0].sum()), 2),
+        "descent_m": round(float(-dz[dz < 0].sum()), 2),
+    }
+
+
+def _terrain_of(engine: Engine, area: str) -> tuple[Terrain, int]:
+    from gis.context import metric_epsg
+
+    epsg = metric_epsg(engine, area)
+    terrain = area_terrain(engine, area, epsg)
+    if terrain is None:
+        raise VgisError(f"area {area!r} has no terrain model; load one with "
+                        f"`vgis load dem FILE --area {area}`")
+    return terrain, epsg
+
+
+def _to_metric(points_lonlat: Sequence[tuple[float, float]], epsg: int) -> NDArray[np.float64]:
+    from pyproj import Transformer
+
+    lon, lat = np.asarray(points_lonlat, dtype=float).T
+    x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
+    return np.column_stack([x, y])
+
+
+def viewshed_at(
+    engine: Engine, area: str, lonlat: tuple[float, float], *, observer_height: float = 1.7,
+    target_height: float = 0.0, max_distance: float = 3000.0,
+) -> tuple[NDArray[np.bool_], Terrain]:
+    """The viewshed of one observer at (lon, lat) WGS84 degrees over an area's terrain.
+
+    Raises
+    ------
+    VgisError
+        When the area has no terrain, or the observer stands off it.
+    """
+    terrain, epsg = _terrain_of(engine, area)
+    xy = _to_metric([lonlat], epsg)
+    if not np.isfinite(terrain.sample(xy)[0]):
+        raise VgisError(f"{lonlat[0]:.6f},{lonlat[1]:.6f} lies outside the terrain model "
+                        f"of area {area!r}")
+    seen = viewshed(terrain, (float(xy[0, 0]), float(xy[0, 1])),
+                    observer_height=observer_height, target_height=target_height,
+                    max_distance=max_distance)
+    return seen, terrain
+
+
+def write_viewshed(path: Path, seen: NDArray[np.bool_], terrain: Terrain) -> None:
+    """Write a viewshed as a GeoTIFF: 1 visible, 0 not visible, 255 no terrain."""
+    data = np.where(np.isfinite(terrain.elevation), seen.astype(np.uint8), 255).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0],
+                       count=1, dtype="uint8", crs=terrain.crs, transform=terrain.transform,
+                       nodata=255, compress="deflate") as dst:
+        dst.write(data, 1)
+
+
+def profile_at(engine: Engine, area: str, points_lonlat: Sequence[tuple[float, float]],
+               step: float | None = None) -> dict[str, Any]:
+    """:func:`elevation_profile` along a line given by (lon, lat) WGS84 vertices."""
+    terrain, epsg = _terrain_of(engine, area)
+    line = shapely.linestrings(_to_metric(points_lonlat, epsg))
+    return {"area": area, "crs": f"EPSG:{epsg}", **elevation_profile(terrain, line, step)}

@@ -24,6 +24,7 @@ from matplotlib import font_manager
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
+from gis.candidates import Weights
 from gis.context import EXISTING, WITH_PLANNED, Context
 from gis.coverage import household_coverage, lighting_coverage
 from gis.proximity import TRUNK_CLASSES, corridor
@@ -31,8 +32,8 @@ from layers.schema import ROAD_CLASSES
 from layers.settings import get_settings
 from maps import style
 from maps.hillshade import area_hillshade
-from maps.style import Lang, word
-from maps.views import format_figure, summary_rows
+from maps.style import Lang, top_label, word
+from maps.views import format_figure, ranked_villages, summary_rows
 
 Paper = Literal["A4", "A3"]
 Orientation = Literal["portrait", "landscape"]
@@ -186,14 +187,19 @@ def _title_block(fig: Any, rect: tuple[float, float, float, float], title: str, 
 
 
 def _table(fig: Any, rect: tuple[float, float, float, float], rows: list[tuple[str, Any, Any]],
-           lang: Lang) -> None:
+           lang: Lang, header: str | None = None) -> None:
     ax = fig.add_axes(rect)
     ax.set_axis_off()
 
     has_after = any(r[2] is not None for r in rows)
     cells = [[k, format_figure(k, a)] + ([format_figure(k, b)] if has_after else [])
              for k, a, b in rows]
-    cols = ["", word("before", lang)] + ([word("after", lang)] if has_after else [])
+    cols = ["", header or word("before", lang)] + ([word("after", lang)] if has_after else [])
+    if len(rows) > 6:  # a long list (a ranking) fills its box exactly
+        table = ax.table(cellText=cells, colLabels=cols, bbox=(0, 0, 1, 1), cellLoc="right")
+        table.auto_set_font_size(False)
+        table.set_fontsize(7.0)
+        return
     table = ax.table(cellText=cells, colLabels=cols, loc="upper center", cellLoc="right")
     table.auto_set_font_size(False)
     table.set_fontsize(7.5)
@@ -201,10 +207,12 @@ def _table(fig: Any, rect: tuple[float, float, float, float], rows: list[tuple[s
 
 
 def render_figure(
-    ctx: Context, output: Path, *, kind: Literal["village", "corridor", "overview"] = "village",
+    ctx: Context, output: Path, *,
+    kind: Literal["village", "corridor", "overview", "candidates"] = "village",
     view: Literal["layout", "lights", "garbage"] = "layout", paper: Paper = "A4",
     orientation: Orientation = "landscape", dpi: int = 200, lang: Lang = "zh",
-    include_planned: bool = True, distance: float = 500.0,
+    include_planned: bool = True, distance: float = 500.0, top: int = 10,
+    weights: Weights | None = None,
 ) -> Path:
     """Draw a map sheet to ``output`` (.png, .pdf or .svg; size of the paper at ``dpi``).
 
@@ -215,7 +223,8 @@ def render_figure(
     output
         The file to write; its suffix chooses the format.
     kind
-        ``village`` sheet, ``corridor`` selection or ``overview`` (villages by lit share).
+        ``village`` sheet, ``corridor`` selection, ``overview`` (villages by lit share)
+        or ``candidates`` (villages by candidate score, the best ``top`` numbered).
     view
         For a village: ``layout``, ``lights`` or ``garbage`` coverage.
     paper, orientation, dpi
@@ -226,6 +235,8 @@ def render_figure(
         Draw planned features and report the figures with them (before/after).
     distance
         Corridor half-width, metres (kind ``corridor``).
+    top, weights
+        How many candidates, and the weights of the ranking (kind ``candidates``).
     """
     suffix = output.suffix.lower()
     if suffix not in (".png", ".pdf", ".svg"):
@@ -243,6 +254,7 @@ def render_figure(
         ax.set_yticks([])
         legend: list[Any] = []
         rows: list[tuple[str, Any, Any]] = []
+        header: str | None = None
         if kind == "village":
             village = ctx.villages.iloc[[0]]
             subject = f"{village['name'].iloc[0]} ({ctx.area})"
@@ -326,6 +338,34 @@ def render_figure(
             rows = [(word("villages", lang), len(ctx.villages), None),
                     (word("lit_share", lang) + " (median)",
                      float(np.nanmedian(share)) if np.isfinite(share).any() else None, None)]
+        elif kind == "candidates":
+            subject = ctx.area
+            title = word("candidates_map", lang)
+            villages, result = ranked_villages(ctx, top=top, weights=weights)
+            score = villages["score"].to_numpy(dtype=float, na_value=np.nan)
+            width_m, ax_w_mm = _frame_extent(ax, tuple(ctx.villages.total_bounds))
+            _hillshade(ax, ctx)
+            ramp = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+            for k, colour in enumerate(ramp):
+                pick = (score >= k * 20) & ((score < (k + 1) * 20) | ((k == 4) & (score <= 100)))
+                _plot(ax, villages[pick], color=colour, alpha=0.55, edgecolor="#444",
+                      lw=0.5, zorder=2)
+                legend.append(Patch(facecolor=colour, alpha=0.7,
+                                    label=f"{word('score', lang)} {k * 20}–{(k + 1) * 20}"))
+            _plot(ax, villages[np.isnan(score)], color="#cccccc", alpha=0.5,
+                  edgecolor="#444", lw=0.5, zorder=2)
+            _draw_layers(ax, ctx, EXISTING, 0.0, legend, lang, TRUNK_CLASSES)
+            best = villages[villages["rank"].notna() & (villages["rank"] <= top)]
+            _plot(ax, best.boundary, color="#6a00a8", lw=1.8, zorder=11)
+            legend.append(Line2D([], [], color="#6a00a8", lw=1.8,
+                                 label=top_label(top, lang)))
+            for rank, p in zip(best["rank"], best.representative_point(), strict=True):
+                ax.text(p.x, p.y, str(int(rank)), fontsize=8, fontweight="bold", ha="center",
+                        va="center", color="white", zorder=13,
+                        bbox={"boxstyle": "circle,pad=0.25", "fc": "#6a00a8", "ec": "none"})
+            rows = [(f"{c['rank']}. {c['village']}", c["score"], None)
+                    for c in result["candidates"]]
+            header = word("score", lang)
         else:
             subject = ctx.area
             title = word("corridor_map", lang)
@@ -354,14 +394,17 @@ def render_figure(
         fig.text(0.03, 0.015, CREDIT[0 if lang == "zh" else 1], fontsize=6.5, color="#444")
         if side:
             _title_block(fig, (1 - side, 0.80, side - 0.03, 0.16), title, subject, lang)
-            leg_ax = fig.add_axes((1 - side, 0.30, side - 0.03, 0.48))
+            long = len(rows) > 6
+            leg_ax = fig.add_axes((1 - side, 0.52 if long else 0.30, side - 0.03,
+                                   0.26 if long else 0.48))
             if rows:
-                _table(fig, (1 - side, 0.06, side - 0.03, 0.22), rows, lang)
+                _table(fig, (1 - side, 0.06, side - 0.03, 0.42 if long else 0.22), rows, lang,
+                       header)
         else:
             _title_block(fig, (0.05, 0.2, 0.4, 0.1), title, subject, lang)
             leg_ax = fig.add_axes((0.5, 0.04, 0.45, 0.26))
             if rows:
-                _table(fig, (0.05, 0.04, 0.4, 0.15), rows, lang)
+                _table(fig, (0.05, 0.04, 0.4, 0.15), rows, lang, header)
         leg_ax.set_axis_off()
         leg_ax.legend(handles=legend, loc="upper left", fontsize=7.5, frameon=True,
                       title=word("legend", lang), title_fontsize=9, ncol=1)

@@ -134,17 +134,20 @@ class MapBuilder:
 
     def geojson(self, group: folium.FeatureGroup, frame: gpd.GeoDataFrame,
                 style_: dict[str, Any], fields: Sequence[str] = ("name", "class", "status"),
-                point_radius: float | None = None) -> None:
+                point_radius: float | None = None, interactive: bool = True) -> None:
         """Add features with one style; points become circle markers of ``point_radius`` px.
 
         Points are never drawn as Leaflet's default pin (a building kept as a point, for
-        instance, gets a small circle).
+        instance, gets a small circle). Features that are not ``interactive`` let clicks
+        through to what lies below (an overlay drawn over the villages).
         """
         if frame.empty:
             return
-        data = _features(frame, fields, self.lang)
+        data = _features(frame, fields if interactive else (), self.lang)
         kwargs: dict[str, Any] = {
             "marker": folium.CircleMarker(radius=point_radius or 3.0, **style_)}
+        if not interactive:
+            kwargs["interactive"] = False
         props = list(data["features"][0]["properties"])
         folium.GeoJson(
             data, style_function=lambda _f, s=style_: s, **kwargs,

@@ -66,6 +66,17 @@ _WORDS: dict[str, tuple[str, str]] = {
     "corridor": ("交通干线可视走廊", "Corridor"),
     "in_corridor": ("走廊内村庄", "Village in corridor"),
     "outside": ("走廊外村庄", "Village outside"),
+    "visible_area": ("干线可视范围", "Visible from the lines"),
+    "visible_villages": ("可视村庄", "Villages seen"),
+    "observers": ("观察点", "Observers"),
+    "visible_share": ("建筑可视比例", "Buildings seen (share)"),
+    "candidates": ("示范村候选", "Demonstration-village candidates"),
+    "candidates_map": ("示范村候选排序图", "Candidate villages"),
+    "rank": ("排名", "Rank"), "score": ("得分", "Score"),
+    "location": ("地理位置", "Location"), "environment": ("环境状况", "Environment"),
+    "culture": ("文化底蕴", "Culture"), "industry": ("产业发展", "Industry"),
+    "cadre": ("干群基础", "Cadre basis"), "village_name": ("村庄", "Village"),
+    "other_villages": ("其他村庄", "Other villages"),
     "lit_share": ("亮化率", "Lit share"), "served_share": ("垃圾收集覆盖率", "Served share"),
     "households": ("户数", "Households"), "road_length_m": ("道路长度(米)", "Road length (m)"),
     "lit_length_m": ("亮化长度(米)", "Lit length (m)"), "before": ("现状", "Before"),
@@ -91,3 +102,9 @@ def word(key: str, lang: Lang) -> str:
     if pair is None:
         return key
     return pair[0] if lang == "zh" else pair[1]
+
+
+def top_label(n: int, lang: Lang) -> str:
+    """The legend label of the best ``n`` candidates."""
+    return f"{word('candidates', lang)} (前{n}名)" if lang == "zh" else \
+        f"{word('candidates', lang)} (top {n})"

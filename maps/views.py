@@ -10,15 +10,17 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from gis.candidates import Weights, rank_area
 from gis.context import EXISTING, WITH_PLANNED, Context
 from gis.coverage import Coverage, household_coverage, lighting_coverage, road_hardening
 from gis.measure import households_in_villages
 from gis.proximity import TRUNK_CLASSES, corridor
+from gis.visibility import VisibilityParams, corridor_visibility
 from layers.schema import ROAD_CLASSES, WGS84
 from maps import style
 from maps.assets import AssetMode
 from maps.interactive import POINT_CLOUD_AT, MapBuilder, _display_coords
-from maps.style import Lang, word
+from maps.style import Lang, top_label, word
 
 CoverageKind = Literal["lights", "garbage"]
 _EMPTY = gpd.GeoDataFrame(geometry=[], crs=WGS84)
@@ -289,14 +291,27 @@ def summary_rows(cov: Coverage, lang: Lang) -> list[tuple[str, Any, Any]]:
 
 def corridor_map(ctx: Context, *, distance: float = 500.0,
                  road_classes: tuple[str, ...] = TRUNK_CLASSES, railways: bool = True,
+                 visible: VisibilityParams | None = None,
                  lang: Lang = "zh", assets: AssetMode = "inline") -> folium.Map:
-    """Trunk roads and railways with their corridor band; villages in it highlighted."""
+    """Trunk roads and railways with their corridor band; villages in it highlighted.
+
+    With ``visible``, also the terrain seen from the lines (observers every
+    ``visible.spacing_m``) and each village's share of buildings seen.
+    """
     rows = {r["village_id"]: r for r in corridor(ctx, distance=distance,
                                                  road_classes=road_classes, railways=railways)}
     villages = ctx.villages.copy()
     villages["in_corridor"] = [rows[int(i)]["in_corridor"] for i in villages["id"]]
     villages["distance_m"] = [rows[int(i)]["distance_m"] for i in villages["id"]]
     b = MapBuilder(ctx, _bounds(villages, 500), word("corridor_map", lang), lang, assets)
+    seen_rows: list[tuple[str, Any, Any]] = []
+    vis = None if visible is None else corridor_visibility(
+        ctx, road_classes=road_classes, railways=railways, params=visible, full=True)
+    if vis is not None:
+        villages["visible_share"] = [vis.villages[int(i)]["visible_share"]
+                                     for i in villages["id"]]
+        seen_rows = [(word("visible_villages", lang),
+                      sum(1 for v in vis.villages.values() if v["visible_buildings"]), None)]
     lines = ctx.layer("roads", EXISTING, distance)
     lines = lines[lines["class"].isin(road_classes)]
     rails = ctx.layer("railways", EXISTING, distance) if railways else lines.iloc[:0]
@@ -304,10 +319,22 @@ def corridor_map(ctx: Context, *, distance: float = 500.0,
     for flag, colour, key in ((True, "#d73027", "in_corridor"), (False, "#91bfdb", "outside")):
         part = villages[villages["in_corridor"] == flag]
         b.geojson(fg, part, {"color": "#555", "weight": 1, "fillColor": colour,
-                             "fillOpacity": 0.3}, ("name", "distance_m"))
+                             "fillOpacity": 0.3},
+                  ("name", "distance_m", *(("visible_share",) if visible else ())))
         if len(part):
             b.legend_item("fill", colour, word(key, lang))
     _labels(b, fg, villages[villages["in_corridor"]])
+    if vis is not None:
+        # over the villages' fill, letting clicks through to them
+        area = vis.visible_area()
+        fg = b.group("visible_area", word("visible_area", lang))
+        if len(area):
+            area = gpd.GeoDataFrame(geometry=[shapely.simplify(
+                shapely.union_all(area.geometry.values), vis.terrain.cell / 4)], crs=area.crs)
+            b.geojson(fg, area, {"color": "#1a9641", "weight": 0.5, "fillColor": "#1a9641",
+                                 "fillOpacity": 0.45}, (), interactive=False)
+        b.legend_item("fill", "#1a9641", f"{word('visible_area', lang)} "
+                      f"≤ {vis.params.max_distance_m:g} m")
     band_parts = [g for g in (lines.geometry.values, rails.geometry.values) if len(g)]
     if band_parts:
         band = shapely.union_all(shapely.buffer(np.concatenate(band_parts), distance,
@@ -333,11 +360,86 @@ def corridor_map(ctx: Context, *, distance: float = 500.0,
     summary = _summary(word("corridor_map", lang), [
         (word("in_corridor", lang), inside, None), (word("outside", lang),
                                                     len(villages) - inside, None),
-        (word("distance_m", lang), distance, None)], lang)
+        (word("distance_m", lang), distance, None), *seen_rows], lang)
     return b.finish(summary)
 
 
 _RAMP = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+
+
+def ranked_villages(ctx: Context, *, top: int = 10, weights: Weights | None = None
+                    ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Every village with its ``rank`` and ``score`` (NaN unscored), and the ranking.
+
+    The ranking's ``candidates`` are cut to the best ``top``.
+    """
+    result = rank_area(ctx, weights=weights, top=max(len(ctx.villages), 1))
+    by_id = {c["village_id"]: c for c in result["candidates"]}
+    villages = ctx.villages.copy()
+    villages["rank"] = [by_id[int(i)]["rank"] if int(i) in by_id else None
+                        for i in villages["id"]]
+    villages["score"] = [by_id[int(i)]["score"] if int(i) in by_id else np.nan
+                         for i in villages["id"]]
+    result["candidates"] = result["candidates"][:top]
+    result["top"] = top
+    return villages, result
+
+
+def _ranking_html(result: dict[str, Any], lang: Lang) -> str:
+    head = (f"<tr><th>{word('rank', lang)}</th><th>{word('village_name', lang)}</th>"
+            f"<th>{word('score', lang)}</th></tr>")
+    body = "".join(f"<tr><td>{c['rank']}</td><td>{html.escape(c['village'])}</td>"
+                   f"<td>{c['score']:.1f}</td></tr>" for c in result["candidates"])
+    return (f"<div class='vgis-summary'><h4>{html.escape(word('candidates', lang))}</h4>"
+            f"<table>{head}{body}</table></div>")
+
+
+def candidates_map(ctx: Context, *, top: int = 10, weights: Weights | None = None,
+                   lang: Lang = "zh", assets: AssetMode = "inline") -> folium.Map:
+    """Villages shaded by candidate score (five 20-point classes), the best ``top`` numbered.
+
+    A village's popup gives its rank, score and each criterion's score; the summary
+    box lists the best ``top``.
+    """
+    villages, result = ranked_villages(ctx, top=top, weights=weights)
+    by_id = {c["village_id"]: c for c in result["candidates"]}
+    for crit in ("location", "environment", "culture", "industry", "cadre"):
+        villages[crit] = [by_id[int(i)]["criteria"][crit]["score"] if int(i) in by_id
+                          else None for i in villages["id"]]
+    b = MapBuilder(ctx, _bounds(villages, 200), f"{ctx.area} · {word('candidates_map', lang)}",
+                   lang, assets)
+    _draw_context(b, ctx, EXISTING, 0)
+    roads = ctx.layer("roads", EXISTING, classes=TRUNK_CLASSES)
+    _draw_roads(b, roads)
+    rails = ctx.layer("railways", EXISTING)
+    if len(rails):
+        fg = b.group("railways", word("railways", lang))
+        b.geojson(fg, rails, {"color": style.RAIL_COLOUR, "weight": 3, "dashArray": "10 5"})
+        b.legend_item("dash", style.RAIL_COLOUR, word("railways", lang))
+    fields = ("name", "rank", "score", "location", "environment", "culture", "industry",
+              "cadre")
+    scores = villages["score"].to_numpy(dtype=float, na_value=np.nan)
+    fg = b.group("villages", word("villages", lang))
+    for k, colour in enumerate(_RAMP):
+        lo, hi = k * 20, (k + 1) * 20
+        part = villages[(scores >= lo) & ((scores < hi) | ((k == 4) & (scores <= hi)))]
+        b.geojson(fg, part, {"color": "#444", "weight": 1, "fillColor": colour,
+                             "fillOpacity": 0.55}, fields)
+        if len(part):
+            b.legend_item("fill", colour, f"{word('score', lang)} {lo}–{hi}")
+    missing = villages[np.isnan(scores)]
+    b.geojson(fg, missing, {"color": "#444", "weight": 1, "fillColor": "#cccccc",
+                            "fillOpacity": 0.4}, ("name",))
+    best = villages[villages["id"].isin(list(by_id))]
+    fg = b.group("candidates", word("candidates", lang))
+    b.geojson(fg, best, {"color": "#6a00a8", "weight": 3, "fillOpacity": 0}, fields)
+    b.legend_item("line", "#6a00a8", top_label(top, lang))
+    points = _display_coords(best.set_geometry(best.representative_point()))
+    for name, rank, pt in zip(points["name"], points["rank"], points.geometry, strict=True):
+        folium.Marker([pt.y, pt.x], icon=folium.DivIcon(
+            html=f"<div class='vgis-label'><b>{int(rank)}</b> {html.escape(str(name))}</div>",
+            icon_size=(140, 16), icon_anchor=(70, 8), class_name="vgis-label")).add_to(fg)
+    return b.finish(_ranking_html(result, lang))
 
 
 def overview_map(ctx: Context, *, metric: Metric = "lit_share", lang: Lang = "zh",

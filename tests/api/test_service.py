@@ -214,6 +214,67 @@ def test_analysis_and_maps(client: TestClient) -> None:
     assert client.get("/analysis/corridor/map", params={"area": "lauf"}).status_code == 200
 
 
+def test_visibility_and_elevation(client: TestClient) -> None:
+    """The corridor with visibility and the elevation profile: the same figures as vgis."""
+    rows = client.get("/analysis/corridor", params={"area": "north-bayreuth",
+                                                    "visible": "true"}).json()
+    assert len(rows) == 48
+    assert sum(r["visible_buildings"] for r in rows) == 3491
+    alt = next(r for r in rows if r["village"] == "Altenplos")
+    assert (alt["visible_share"], alt["buildings"]) == (0.8615, 381)
+    near = client.get("/analysis/corridor", params={"area": "north-bayreuth", "visible": "true",
+                                                    "max_distance": 1000}).json()
+    assert sum(r["visible_buildings"] for r in near) < 3491
+    prof = client.get("/analysis/elevation", params={
+        "area": "north-bayreuth", "line": "11.55,49.98;11.62,50.02"}).json()
+    assert (prof["length_m"], prof["min_m"], prof["max_m"]) == (6707.04, 341.92, 487.18)
+    assert len(prof["distance_m"]) == len(prof["elevation_m"])
+    for params, needle in (
+        ({"area": "helsinki", "visible": "true"}, "no terrain model"),
+        ({"area": "north-bayreuth", "visible": "true", "spacing": 0}, "spacing"),
+    ):
+        r = client.get("/analysis/corridor", params=params)
+        assert r.status_code == 422, r.text
+        assert needle in r.text
+    r = client.get("/analysis/elevation", params={"area": "north-bayreuth", "line": "11.55,49.98"})
+    assert r.status_code == 422
+    assert "two points" in r.text
+    r = client.get("/analysis/elevation", params={"area": "north-bayreuth", "line": "x,y;1,2"})
+    assert r.status_code == 422
+    page = client.get("/analysis/corridor/map", params={"area": "lauf", "visible": "true",
+                                                        "lang": "en"})
+    assert page.status_code == 200
+    assert "Visible from the lines" in page.text
+
+
+def test_candidates(client: TestClient) -> None:
+    """The ranking over HTTP: the same as `vgis candidates`, weights in a POST body."""
+    r = client.get("/analysis/candidates", params={"area": "north-bayreuth"})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert [c["village"] for c in result["candidates"][:3]] == [
+        "Bremermühle", "Harsdorf", "Schupfenschlag"]
+    assert result["candidates"][0]["score"] == 68.5
+    assert result["visibility"]["observers"] == 502
+    mine = client.post("/analysis/candidates", params={"area": "north-bayreuth", "top": 3},
+                       json={"criteria": {"location": 1.0, "environment": 0, "cadre": 0}})
+    assert mine.status_code == 200, mine.text
+    assert [c["score"] for c in mine.json()["candidates"]] == [100.0, 100.0, 100.0]
+    bad = client.post("/analysis/candidates", params={"area": "north-bayreuth"},
+                      json={"criteria": {"location": -1}})
+    assert bad.status_code == 422
+    assert "criteria.location" in bad.text
+    helsinki = client.get("/analysis/candidates", params={"area": "helsinki", "top": 2}).json()
+    assert helsinki["visibility"] is None  # no terrain there: reported missing
+    assert any(m.startswith("location.visibility") for m in helsinki["missing_everywhere"])
+    page = client.get("/analysis/candidates/map", params={"area": "lauf", "lang": "en"})
+    assert page.status_code == 200
+    assert "Candidate villages" in page.text
+    pdf = client.get("/analysis/candidates/figure.pdf", params={"area": "lauf", "dpi": 60})
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content[:5] == b"%PDF-"
+
+
 def test_operations(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/ready").json() == {"status": "ready"}

@@ -39,3 +39,34 @@ def test_real_terrain_runs_fast_enough() -> None:
     seen = viewshed(t, (x, y), max_distance=2000)
     assert seen.sum() > 10  # the observer's surroundings, at least
     assert 0.0 < seen.mean() < 1.0
+
+
+def test_agrees_with_a_dense_brute_force_line_of_sight() -> None:
+    """An independent reference: the sight line sampled every 1/20 cell, bilinear."""
+    from scipy.ndimage import map_coordinates
+
+    from gis.terrain import EARTH_RADIUS_M, VISIBLE_LIGHT_CC
+
+    t = read_terrain(str(DATA / "dem" / "north-bayreuth_srtm3.tif"), "EPSG:32632")
+    r, c = 120, 150
+    x, y = t.transform * (c + 0.5, r + 0.5)
+    seen = viewshed(t, (x, y), max_distance=3000)
+    eye = t.elevation[r, c] + 1.7
+    k = 2 * EARTH_RADIUS_M / VISIBLE_LIGHT_CC
+    rng = np.random.default_rng(7)
+    rows, cols = np.nonzero(np.hypot(*np.mgrid[0:t.elevation.shape[0], 0:t.elevation.shape[1]]
+                                     - np.array([r, c])[:, None, None]) * t.cell <= 3000)
+    pick = rng.choice(len(rows), 400, replace=False)
+    agree = 0
+    for a, b in zip(rows[pick], cols[pick], strict=True):
+        n = int(np.hypot(a - r, b - c) * 20) + 2
+        s = np.linspace(0.0, 1.0, n)[1:-1]
+        d = np.hypot(a - r, b - c) * t.cell
+        ground = map_coordinates(t.elevation, [r + (a - r) * s, c + (b - c) * s], order=1)
+        ground = ground - (s * d) ** 2 / k
+        sight = eye + (t.elevation[a, b] - d * d / k - eye) * s
+        near_target = s * d >= d - t.cell / 2  # the target's own cell
+        visible = not np.any((ground > sight + 1e-9) & ~near_target)
+        agree += visible == bool(seen[a, b])
+    print("agreement with the dense reference:", agree / 400)
+    assert agree / 400 >= 0.98

@@ -51,3 +51,13 @@ def test_svg_and_cli(samples: Engine, tmp_path: Path) -> None:
     html = tmp_path / "v.html"
     run_vgis("map", "village", "Kuhnhof", "--area", "lauf", "--view", "garbage", "-o", str(html))
     assert html.stat().st_size > 100_000
+
+
+def test_candidates_sheet(samples: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "candidates.pdf"
+    run_vgis("figure", "candidates", "--area", "north-bayreuth", "--paper", "A3", "-o", str(out))
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for words in ("示范村候选排序图", "north-bayreuth", "图例", "得分", "前10名",
+                  "1. Bremermühle", "68.5", "10. Sandreuth", "比例尺 1:"):
+        assert words in text, words

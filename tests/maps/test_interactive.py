@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import Engine
 
 from gis.context import Context
+from gis.visibility import VisibilityParams
 from maps.interactive import html_of
-from maps.views import corridor_map, overview_map, village_map
+from maps.views import candidates_map, corridor_map, overview_map, village_map
 from tests.browser import chromium, open_map, serve_directory
 
 pytestmark = pytest.mark.usefixtures("samples")
@@ -72,9 +73,20 @@ def test_garbage_view_in_english(samples: Engine, browser: Any, site: tuple[Path
 
 def test_corridor_and_overview(samples: Engine, browser: Any, site: tuple[Path, str]) -> None:
     folder, base = site
-    corridor_map(Context.load(samples, "north-bayreuth")).save(str(folder / "corridor.html"))
+    corridor_map(Context.load(samples, "north-bayreuth"), visible=VisibilityParams(),
+                 lang="en").save(str(folder / "corridor.html"))
     report = open_map(browser, f"{base}/corridor.html", "corridor.png")
-    _check(report, ["corridor", "villages", "roads", "railways", "hillshade"])
+    _check(report, ["corridor", "villages", "roads", "railways", "hillshade", "visible_area"])
+    legend = browser.execute_script("return document.querySelector('.vgis-legend').innerText")
+    assert "Visible from the lines ≤ 3000 m" in legend
+    candidates_map(Context.load(samples, "north-bayreuth"), lang="en").save(
+        str(folder / "candidates.html"))
+    report = open_map(browser, f"{base}/candidates.html", "candidates.png")
+    _check(report, ["villages", "candidates", "roads", "railways", "hillshade"])
+    summary = browser.execute_script(
+        "return document.querySelector('.vgis-summary').innerText")
+    assert "Bremermühle" in summary
+    assert "68.5" in summary
     overview_map(Context.load(samples, "helsinki")).save(str(folder / "overview.html"))
     report = open_map(browser, f"{base}/overview.html", "overview.png")
     _check(report, ["villages", "roads"])

@@ -1,0 +1,216 @@
+"""What passers-by see: villages visible from trunk roads and railways over the terrain.
+
+Observers stand every ``spacing`` metres along the chosen lines (eyes 1.7 m above a
+road, 3 m above a railway); a terrain cell is visible when at least one observer
+within ``max_distance`` sees it (:func:`gis.terrain.union_viewshed`: exact line of
+sight over the bilinear terrain, with earth curvature and refraction). A building is
+visible when the cell under its centroid is; a village's ``visible_share`` is the
+visible part of its building footprint area (points, which have no footprint, weigh
+as the median footprint of the area). Distances are metres in the area's metric CRS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from rasterio.features import shapes
+
+from gis.context import EXISTING, Context
+from gis.proximity import TRUNK_CLASSES, corridor
+from gis.terrain import VISIBLE_LIGHT_CC, Terrain, area_terrain, observers_along, union_viewshed
+from layers.errors import VgisError
+
+
+@dataclass(frozen=True)
+class VisibilityParams:
+    """How the lines are watched from.
+
+    Attributes
+    ----------
+    spacing_m
+        Distance between observers along a line, metres.
+    road_height_m, rail_height_m
+        Eye height above a road and above a railway, metres.
+    target_height_m
+        Height above the ground of what must be seen, metres (0: the ground itself).
+    max_distance_m
+        Farthest distance seen, metres.
+    curvature
+        Earth curvature and refraction coefficient (0 ignores the curvature).
+    """
+
+    spacing_m: float = 100.0
+    road_height_m: float = 1.7
+    rail_height_m: float = 3.0
+    target_height_m: float = 0.0
+    max_distance_m: float = 3000.0
+    curvature: float = VISIBLE_LIGHT_CC
+
+    def check(self) -> None:
+        """Raise VgisError for values that make no sense."""
+        if self.spacing_m <= 0:
+            raise VgisError("the observer spacing must be more than 0 metres")
+        if self.max_distance_m <= 0:
+            raise VgisError("the maximum viewing distance must be more than 0 metres")
+        if min(self.road_height_m, self.rail_height_m, self.target_height_m) < 0:
+            raise VgisError("observer and target heights must be 0 metres or more")
+
+
+@dataclass
+class Visibility:
+    """Visibility of an area's villages from its trunk lines.
+
+    Attributes
+    ----------
+    villages
+        Per village id: ``visible_share`` (of building footprint area, None without
+        buildings), ``buildings``, ``visible_buildings``.
+    observers
+        Observer points (metric CRS) with ``kind`` (road/railway) and ``height_m``.
+    seen
+        The visible cells (all of the terrain when computed with ``full=True``, else
+        only the cells under buildings).
+    """
+
+    params: VisibilityParams
+    terrain: Terrain
+    villages: dict[int, dict[str, Any]]
+    observers: gpd.GeoDataFrame
+    seen: NDArray[np.bool_]
+    full: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def visible_area(self) -> gpd.GeoDataFrame:
+        """The visible cells as polygons (metric CRS); only meaningful when ``full``."""
+        polys = [shapely.geometry.shape(g) for g, v in
+                 shapes(self.seen.astype(np.uint8), mask=self.seen,
+                        transform=self.terrain.transform) if v == 1]
+        return gpd.GeoDataFrame(geometry=polys, crs=self.terrain.crs)
+
+
+def _lines(ctx: Context, road_classes: Sequence[str], railways: bool, margin: float
+           ) -> list[tuple[str, gpd.GeoDataFrame]]:
+    out: list[tuple[str, gpd.GeoDataFrame]] = []
+    if road_classes:
+        out.append(("road", ctx.layer("roads", EXISTING, margin_m=margin,
+                                      classes=tuple(road_classes))))
+    if railways:
+        out.append(("railway", ctx.layer("railways", EXISTING, margin_m=margin)))
+    return out
+
+
+def corridor_visibility(
+    ctx: Context, terrain: Terrain | None = None, *,
+    road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
+    params: VisibilityParams | None = None, full: bool = False,
+) -> Visibility:
+    """How much of each village's buildings is seen from the trunk roads and railways.
+
+    Parameters
+    ----------
+    ctx
+        The villages and the store.
+    terrain
+        The area's terrain in ``ctx.epsg`` metres (read from the store when None).
+    road_classes, railways
+        Which lines the observers travel on.
+    params
+        Observer spacing and heights, target height, maximum distance, curvature.
+    full
+        Compute every cell of the terrain (for maps and rasters), not only the cells
+        under buildings (enough for the figures, and much faster).
+
+    Raises
+    ------
+    VgisError
+        When the area has no terrain model.
+    """
+    params = params or VisibilityParams()
+    params.check()
+    if terrain is None:
+        terrain = area_terrain(ctx.engine, ctx.area, ctx.epsg)
+        if terrain is None:
+            raise VgisError(f"area {ctx.area!r} has no terrain model; load one with "
+                            "`vgis load dem FILE --area " + ctx.area + "`")
+    road_classes = tuple(road_classes or ())
+    xy_parts, kinds, heights = [], [], []
+    for kind, lines in _lines(ctx, road_classes, railways, params.max_distance_m):
+        xy, _ = observers_along(np.asarray(lines.geometry.values), params.spacing_m)
+        h = params.road_height_m if kind == "road" else params.rail_height_m
+        xy_parts.append(xy)
+        kinds += [kind] * len(xy)
+        heights.append(np.full(len(xy), h))
+    xy = np.concatenate(xy_parts) if xy_parts else np.empty((0, 2))
+    height = np.concatenate(heights) if heights else np.empty(0)
+    on_terrain = np.isfinite(terrain.sample(xy)) if len(xy) else np.zeros(0, dtype=bool)
+    xy, height = xy[on_terrain], height[on_terrain]
+    observers = gpd.GeoDataFrame(
+        {"kind": np.asarray(kinds, dtype=object)[on_terrain], "height_m": height},
+        geometry=shapely.points(xy) if len(xy) else [], crs=ctx.epsg)
+
+    buildings = ctx.layer("buildings", EXISTING)
+    geoms = np.asarray(buildings.geometry.values)
+    cent = shapely.centroid(geoms)
+    tree = shapely.STRtree(np.asarray(ctx.villages.geometry.values))
+    b_idx, v_idx = tree.query(cent, predicate="within")
+    b_idx, first = np.unique(b_idx, return_index=True)  # one village per building
+    v_idx = v_idx[first]
+    area = shapely.area(geoms[b_idx])
+    polygonal = area > 0
+    area = np.where(polygonal, area, np.median(area[polygonal]) if polygonal.any() else 1.0)
+    rc = np.rint(terrain.to_rowcol(shapely.get_coordinates(cent[b_idx]))).astype(np.int64)
+    rows, cols = terrain.elevation.shape
+    on = (rc[:, 0] >= 0) & (rc[:, 0] < rows) & (rc[:, 1] >= 0) & (rc[:, 1] < cols)
+    targets = None
+    if not full:
+        targets = np.zeros(terrain.elevation.shape, dtype=bool)
+        targets[rc[on, 0], rc[on, 1]] = True
+    seen = union_viewshed(terrain, xy, height, target_height=params.target_height_m,
+                          max_distance=params.max_distance_m, curvature=params.curvature,
+                          targets=targets)
+    visible = np.zeros(len(b_idx), dtype=bool)
+    visible[on] = seen[rc[on, 0], rc[on, 1]]
+    n = len(ctx.villages)
+    total_area = np.bincount(v_idx, weights=area, minlength=n)
+    seen_area = np.bincount(v_idx, weights=area * visible, minlength=n)
+    count = np.bincount(v_idx, minlength=n)
+    seen_count = np.bincount(v_idx, weights=visible, minlength=n)
+    ids = ctx.villages["id"].to_numpy()
+    per_village = {
+        int(ids[i]): {
+            "visible_share": round(float(seen_area[i] / total_area[i]), 4)
+            if count[i] else None,
+            "buildings": int(count[i]),
+            "visible_buildings": int(seen_count[i]),
+        } for i in range(n)}
+    return Visibility(params, terrain, per_village, observers, seen, full)
+
+
+def corridor_with_visibility(
+    ctx: Context, *, distance: float = 500.0,
+    road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
+    params: VisibilityParams | None = None, terrain: Terrain | None = None,
+) -> tuple[list[dict[str, Any]], Visibility]:
+    """:func:`gis.proximity.corridor` rows with each village's visibility added.
+
+    Each row gains ``visible_share``, ``buildings`` and ``visible_buildings``, and
+    ``visible`` (true when some of its buildings are seen).
+    """
+    rows = corridor(ctx, distance=distance, road_classes=road_classes, railways=railways)
+    vis = corridor_visibility(ctx, terrain, road_classes=road_classes, railways=railways,
+                              params=params)
+    for row in rows:
+        row.update(vis.villages[row["village_id"]])
+        row["visible"] = bool(row["visible_buildings"])
+    return rows, vis
+
+
+def visibility_params_dict(params: VisibilityParams, observers: int) -> dict[str, Any]:
+    """The parameters as reported next to the figures."""
+    return {**asdict(params), "observers": observers}
