@@ -35,6 +35,7 @@ test: env
 bench: env
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.service
+	$(BIN)/python -m bench.viewshed
 
 lint: env
 	$(BIN)/ruff check .
