@@ -409,13 +409,7 @@ def candidates_map(ctx: Context, *, top: int = 10, weights: Weights | None = Non
     b = MapBuilder(ctx, _bounds(villages, 200), f"{ctx.area} · {word('candidates_map', lang)}",
                    lang, assets)
     _draw_context(b, ctx, EXISTING, 0)
-    roads = ctx.layer("roads", EXISTING, classes=TRUNK_CLASSES)
-    _draw_roads(b, roads)
-    rails = ctx.layer("railways", EXISTING)
-    if len(rails):
-        fg = b.group("railways", word("railways", lang))
-        b.geojson(fg, rails, {"color": style.RAIL_COLOUR, "weight": 3, "dashArray": "10 5"})
-        b.legend_item("dash", style.RAIL_COLOUR, word("railways", lang))
+    _draw_roads(b, ctx.layer("roads", EXISTING, classes=TRUNK_CLASSES))
     fields = ("name", "rank", "score", "location", "environment", "culture", "industry",
               "cadre")
     scores = villages["score"].to_numpy(dtype=float, na_value=np.nan)
