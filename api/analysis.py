@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import EngineDep, SettingsDep
 from api.errors import ERROR_RESPONSES, AnalysisTimeout
+from gis.visibility import VisibilityParams
 from layers.errors import VgisError
 
 router = APIRouter(tags=["analysis and maps"], responses=ERROR_RESPONSES)
@@ -110,19 +111,39 @@ async def coverage(
     return await bounded(settings.analysis_timeout_s, run)
 
 
+def visibility_params(
+    spacing: Annotated[float, Query(ge=10, le=5000, description="metres between observers "
+                                                                "along a line")] = 100.0,
+    max_distance: Annotated[float, Query(gt=0, le=20_000,
+                                         description="farthest distance seen, metres")] = 3000.0,
+    target_height: Annotated[float, Query(ge=0, le=500, description="height above the ground "
+                                                                    "that must be seen, m")
+                             ] = 0.0,
+    road_height: Annotated[float, Query(ge=0, le=500, description="eye above a road, m")
+                           ] = 1.7,
+    rail_height: Annotated[float, Query(ge=0, le=500, description="eye above a railway, m")
+                           ] = 3.0,
+    curvature: Annotated[float, Query(ge=0, le=1, description="earth curvature and refraction "
+                                                              "coefficient")] = 0.85714,
+) -> VisibilityParams:
+    """Observers and targets of a visibility analysis, from the query."""
+    return VisibilityParams(spacing_m=spacing, max_distance_m=max_distance,
+                            target_height_m=target_height, road_height_m=road_height,
+                            rail_height_m=rail_height, curvature=curvature)
+
+
+Seen = Annotated[VisibilityParams, Depends(visibility_params)]
+
+
 @router.get("/analysis/corridor")
 async def corridor(
-    engine: EngineDep, settings: SettingsDep,
+    engine: EngineDep, settings: SettingsDep, seen: Seen,
     area: Annotated[str, Query(min_length=1, max_length=200)],
     distance: Annotated[float, Query(ge=0, le=50_000)] = 500.0,
     road_classes: Annotated[str, Query(max_length=500)] = "expressway,national,provincial",
     railways: bool = True, all_villages: bool = False,
     visible: Annotated[bool, Query(description="add each village's share of buildings seen "
                                                "from the lines (needs a terrain model)")] = False,
-    spacing: Annotated[float, Query(ge=10, le=5000, description="metres between observers")
-                       ] = 100.0,
-    max_distance: Annotated[float, Query(gt=0, le=20_000, description="metres")] = 3000.0,
-    target_height: Annotated[float, Query(ge=0, le=500, description="metres")] = 0.0,
 ) -> list[dict[str, Any]]:
     """Villages within ``distance`` metres of trunk roads and/or railways, key-area flags.
 
@@ -138,7 +159,7 @@ async def corridor(
         if visible:
             rows, _ = corridor_with_visibility(
                 ctx, distance=distance, road_classes=_split(road_classes), railways=railways,
-                params=_vis_params(spacing, max_distance, target_height))
+                params=seen)
         else:
             rows = select(ctx, distance=distance, road_classes=_split(road_classes),
                           railways=railways)
@@ -147,30 +168,25 @@ async def corridor(
     return await bounded(settings.analysis_timeout_s, run)
 
 
-def _candidates(engine: Any, area: str, top: int, visible: bool | None, spacing: float,
-                max_distance: float, target_height: float,
-                weights: dict[str, Any] | None) -> dict[str, Any]:
+def _candidates(engine: Any, area: str, top: int, visible: bool | None,
+                seen: VisibilityParams, weights: dict[str, Any] | None) -> dict[str, Any]:
     from gis.candidates import Weights, rank_area
 
     chosen = Weights.from_mapping(weights, "request body") if weights else Weights.load()
     return rank_area(_context(engine, area=area), weights=chosen, top=top, visible=visible,
-                     params=_vis_params(spacing, max_distance, target_height))
+                     params=seen)
 
 
 Top = Annotated[int, Query(ge=1, le=1000, description="how many candidates")]
 Visible = Annotated[bool | None, Query(description="measure visibility from the trunk lines "
                                                    "(default: when the area has terrain)")]
-Spacing = Annotated[float, Query(ge=10, le=5000, description="metres between observers")]
-MaxDistance = Annotated[float, Query(gt=0, le=20_000, description="farthest seen, metres")]
-TargetHeight = Annotated[float, Query(ge=0, le=500, description="metres above the ground")]
 
 
 @router.get("/analysis/candidates")
 async def candidates(
-    engine: EngineDep, settings: SettingsDep,
+    engine: EngineDep, settings: SettingsDep, seen: Seen,
     area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
-    visible: Visible = None, spacing: Spacing = 100.0, max_distance: MaxDistance = 3000.0,
-    target_height: TargetHeight = 0.0,
+    visible: Visible = None,
 ) -> dict[str, Any]:
     """Demonstration-village candidates ranked with the default weights, each explained.
 
@@ -178,21 +194,20 @@ async def candidates(
     data is listed (``missing``, ``missing_everywhere``), never scored 0.
     """
     return await bounded(settings.analysis_timeout_s, _candidates, engine, area, top, visible,
-                         spacing, max_distance, target_height, None)
+                         seen, None)
 
 
 @router.post("/analysis/candidates")
 async def candidates_weighted(
-    engine: EngineDep, settings: SettingsDep,
+    engine: EngineDep, settings: SettingsDep, seen: Seen,
     weights: Annotated[dict[str, Any], Body(description="weights and thresholds to change, "
                                                         "as in gis/weights.toml")],
     area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
-    visible: Visible = None, spacing: Spacing = 100.0, max_distance: MaxDistance = 3000.0,
-    target_height: TargetHeight = 0.0,
+    visible: Visible = None,
 ) -> dict[str, Any]:
     """The same ranking with the planner's own weights (JSON of the TOML's tables)."""
     return await bounded(settings.analysis_timeout_s, _candidates, engine, area, top, visible,
-                         spacing, max_distance, target_height, weights)
+                         seen, weights)
 
 
 @router.get("/analysis/candidates/map", response_class=HTMLResponse)
@@ -249,13 +264,6 @@ async def candidates_figure(
         orientation=orientation, dpi=dpi, lang=lang or settings.language))
 
 
-def _vis_params(spacing: float, max_distance: float, target_height: float) -> Any:
-    from gis.visibility import VisibilityParams
-
-    return VisibilityParams(spacing_m=spacing, max_distance_m=max_distance,
-                            target_height_m=target_height)
-
-
 def _lonlat_pairs(text_: str) -> list[tuple[float, float]]:
     pairs: list[tuple[float, float]] = []
     for part in (p for p in text_.split(";") if p.strip()):
@@ -309,20 +317,17 @@ async def village_map(village_id: int, engine: EngineDep, settings: SettingsDep,
 
 
 @router.get("/analysis/corridor/map", response_class=HTMLResponse)
-async def corridor_map(engine: EngineDep, settings: SettingsDep,
+async def corridor_map(engine: EngineDep, settings: SettingsDep, seen: Seen,
                        area: Annotated[str, Query(min_length=1, max_length=200)],
                        distance: Annotated[float, Query(ge=0, le=50_000)] = 500.0,
                        visible: bool = False,
-                       spacing: Annotated[float, Query(ge=10, le=5000)] = 100.0,
-                       max_distance: Annotated[float, Query(gt=0, le=20_000)] = 3000.0,
-                       target_height: Annotated[float, Query(ge=0, le=500)] = 0.0,
                        lang: Lang | None = None) -> HTMLResponse:
     """The corridor map of an area (``visible=true``: with the area seen from the lines)."""
     from maps.views import corridor_map as draw
 
     def run() -> Any:
         return draw(_context(engine, area=area), distance=distance,
-                    visible=_vis_params(spacing, max_distance, target_height)
+                    visible=seen
                     if visible else None,
                     lang=lang or settings.language, assets="served")
 

@@ -376,16 +376,26 @@ def _visibility_options(f: F) -> F:
                      help="With --visible: farthest distance seen, metres."),
         click.option("--target-height", type=float, default=0.0, show_default=True,
                      help="With --visible: height above the ground that must be seen, m."),
+        click.option("--road-height", type=float, default=1.7, show_default=True,
+                     help="With --visible: eye height above a road, metres."),
+        click.option("--rail-height", type=float, default=3.0, show_default=True,
+                     help="With --visible: eye height above a railway, metres."),
+        click.option("--curvature", type=float, default=0.85714, show_default=True,
+                     help="With --visible: earth curvature and refraction coefficient "
+                          "(0 ignores the curvature)."),
     ]):
         f = opt(f)
     return f
 
 
-def _visibility(spacing: float, max_distance: float, target_height: float) -> Any:
+def _visibility(options: dict[str, Any]) -> Any:
+    """The visibility parameters from the options of :func:`_visibility_options`."""
     from gis.visibility import VisibilityParams
 
-    return VisibilityParams(spacing_m=spacing, max_distance_m=max_distance,
-                            target_height_m=target_height)
+    return VisibilityParams(
+        spacing_m=options.pop("spacing"), max_distance_m=options.pop("max_distance"),
+        target_height_m=options.pop("target_height"), road_height_m=options.pop("road_height"),
+        rail_height_m=options.pop("rail_height"), curvature=options.pop("curvature"))
 
 
 @main.command("corridor")
@@ -403,8 +413,7 @@ def _visibility(spacing: float, max_distance: float, target_height: float) -> An
 @click.option("--all", "show_all", is_flag=True, help="List villages outside the corridor too.")
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
 def corridor_cmd(area: str | None, distance: float, road_classes: str, railways: bool,
-                 visible: bool, spacing: float, max_distance: float, target_height: float,
-                 show_all: bool, as_json: bool) -> None:
+                 visible: bool, show_all: bool, as_json: bool, **seen: Any) -> None:
     """Villages within a distance of trunk roads and/or railways, with key-area flags."""
     from gis.context import Context
     from gis.proximity import corridor
@@ -415,7 +424,7 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
     if visible:
         rows, _ = corridor_with_visibility(
             ctx, distance=distance, road_classes=classes, railways=railways,
-            params=_visibility(spacing, max_distance, target_height))
+            params=_visibility(seen))
     else:
         rows = corridor(ctx, distance=distance, road_classes=classes, railways=railways)
     if not show_all:
@@ -443,8 +452,7 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
 @_visibility_options
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
 def candidates_cmd(area: str, top: int, weights_file: Path | None, visible: bool | None,
-                   spacing: float, max_distance: float, target_height: float,
-                   as_json: bool) -> None:
+                   as_json: bool, **seen: Any) -> None:
     """Rank demonstration-village candidates (location, environment, culture, industry, cadre).
 
     Each score is explained by criterion; missing data is listed, never scored 0.
@@ -454,7 +462,7 @@ def candidates_cmd(area: str, top: int, weights_file: Path | None, visible: bool
 
     result = rank_area(Context.load(_engine(), area),
                        weights=Weights.load(weights_file), top=top, visible=visible,
-                       params=_visibility(spacing, max_distance, target_height))
+                       params=_visibility(seen))
     if as_json:
         _print_json(result)
         return
@@ -587,9 +595,8 @@ def _weights(path: Path | None) -> Any:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="FILE.html (self-contained: opens offline).")
 def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric: str,
-            distance: float, radius: float | None, visible: bool, spacing: float,
-            max_distance: float, target_height: float, top: int, weights_file: Path | None,
-            lang: str | None, output: Path) -> None:
+            distance: float, radius: float | None, visible: bool, top: int,
+            weights_file: Path | None, lang: str | None, output: Path, **seen: Any) -> None:
     """Write an interactive map (village layout/coverage, corridor, overview, candidates)."""
     from maps.views import candidates_map, corridor_map, overview_map, village_map
 
@@ -598,8 +605,7 @@ def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric:
         fmap = village_map(ctx, view=view, lang=_lang(lang), radius=radius)  # type: ignore[arg-type]
     elif kind == "corridor":
         fmap = corridor_map(ctx, distance=distance, lang=_lang(lang),
-                            visible=_visibility(spacing, max_distance, target_height)
-                            if visible else None)
+                            visible=_visibility(seen) if visible else None)
     elif kind == "candidates":
         fmap = candidates_map(ctx, top=top, weights=_weights(weights_file), lang=_lang(lang))
     else:

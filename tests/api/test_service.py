@@ -225,6 +225,9 @@ def test_visibility_and_elevation(client: TestClient) -> None:
     near = client.get("/analysis/corridor", params={"area": "north-bayreuth", "visible": "true",
                                                     "max_distance": 1000}).json()
     assert sum(r["visible_buildings"] for r in near) < 3491
+    tall = client.get("/analysis/corridor", params={"area": "north-bayreuth", "visible": "true",
+                                                    "road_height": 5, "rail_height": 6}).json()
+    assert sum(r["visible_buildings"] for r in tall) > 3491
     prof = client.get("/analysis/elevation", params={
         "area": "north-bayreuth", "line": "11.55,49.98;11.62,50.02"}).json()
     assert (prof["length_m"], prof["min_m"], prof["max_m"]) == (6707.04, 341.92, 487.18)

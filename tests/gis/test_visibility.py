@@ -197,6 +197,9 @@ def test_cli_corridor_visible_viewshed_and_elevation(samples: Engine, tmp_path: 
     prof = json.loads(run_vgis("elevation", "--area", "north-bayreuth", "--line",
                                "11.55,49.98;11.62,50.02", "--json").stdout)
     assert (prof["length_m"], prof["min_m"], prof["max_m"]) == (6707.04, 341.92, 487.18)
+    flat = json.loads(run_vgis("corridor", "--area", "north-bayreuth", "--visible",
+                               "--curvature", "0", "--road-height", "2.5", "--json").stdout)
+    assert sum(r["visible_buildings"] for r in flat) > 3491
     bad = run_vgis("corridor", "--area", "helsinki", "--visible", check=False)
     assert bad.returncode == 2
     assert "no terrain model" in bad.stderr
