@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import text
 
 from api.deps import EngineDep
 from api.features import ATTRIBUTION
@@ -51,10 +52,17 @@ def landing(request: Request, engine: EngineDep) -> Response:
              "<h1>村庄规划 GIS · Village planning GIS</h1>",
              "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/collections?f=json'>"
              "collections</a></p>"]
+    with engine.connect() as conn:
+        with_terrain = {r[0] for r in conn.execute(text("SELECT DISTINCT area FROM rasters"))}
     for area, villages in rows.items():
         a = html.escape(area)
+        seen = (f" · <a href='/analysis/corridor/map?area={a}&visible=true'>可视范围 visible "
+                "from the lines</a>" if area in with_terrain else "")
         parts.append(f"<h2>{a}</h2><p><a href='/maps/overview?area={a}'>总览图 overview</a> · "
-                     f"<a href='/analysis/corridor/map?area={a}'>走廊图 corridor</a></p>"
+                     f"<a href='/analysis/corridor/map?area={a}'>走廊图 corridor</a>{seen} · "
+                     f"<a href='/analysis/candidates/map?area={a}'>示范村候选 candidates</a> "
+                     f"(<a href='/analysis/candidates/figure.pdf?area={a}'>PDF</a>, "
+                     f"<a href='/analysis/candidates?area={a}'>JSON</a>)</p>"
                      "<table><tr><th>村 village</th><th>户数</th><th>km²</th><th>maps</th></tr>")
         for v in villages:
             links = " · ".join(

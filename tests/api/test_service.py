@@ -51,6 +51,11 @@ def test_landing_json_and_html(client: TestClient) -> None:
     assert "Kuhnhof" in page.text
     assert "/villages/" in page.text
     assert "OpenStreetMap" in page.text
+    assert "/analysis/candidates/map?area=helsinki" in page.text
+    # the visible-area map only for areas with a terrain model
+    assert "/analysis/corridor/map?area=lauf&amp;visible=true" in page.text or \
+        "/analysis/corridor/map?area=lauf&visible=true" in page.text
+    assert "area=helsinki&visible=true" not in page.text
     assert client.get("/conformance").json()["conformsTo"]
 
 
