@@ -55,6 +55,12 @@ def create_app() -> FastAPI:
             response: Response = JSONResponse(
                 {"error": "PayloadTooLarge",
                  "detail": f"request body over {limit // (1024 * 1024)} MB"}, status_code=413)
+        elif "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in
+                                              request.query_params.multi_items()):
+            # no text in the store can hold a NUL byte: refuse it before any query
+            response = JSONResponse({"error": "InvalidInput",
+                                     "detail": "a NUL byte (%00) in the path or query"},
+                                    status_code=422)
         else:
             response = await call_next(request)
         log.info(json.dumps({

@@ -371,17 +371,17 @@ def _visibility_options(f: F) -> F:
     """The observer and target options of a visibility analysis (corridor, map)."""
     for opt in reversed([
         click.option("--spacing", type=float, default=100.0, show_default=True,
-                     help="With --visible: metres between observers along a line."),
+                     help="Visibility: metres between observers along a line."),
         click.option("--max-distance", type=float, default=3000.0, show_default=True,
-                     help="With --visible: farthest distance seen, metres."),
+                     help="Visibility: farthest distance seen, metres."),
         click.option("--target-height", type=float, default=0.0, show_default=True,
-                     help="With --visible: height above the ground that must be seen, m."),
+                     help="Visibility: height above the ground that must be seen, m."),
         click.option("--road-height", type=float, default=1.7, show_default=True,
-                     help="With --visible: eye height above a road, metres."),
+                     help="Visibility: eye height above a road, metres."),
         click.option("--rail-height", type=float, default=3.0, show_default=True,
-                     help="With --visible: eye height above a railway, metres."),
+                     help="Visibility: eye height above a railway, metres."),
         click.option("--curvature", type=float, default=0.85714, show_default=True,
-                     help="With --visible: earth curvature and refraction coefficient "
+                     help="Visibility: earth curvature and refraction coefficient "
                           "(0 ignores the curvature)."),
     ]):
         f = opt(f)
@@ -440,7 +440,7 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
 
 
 @main.command("candidates")
-@click.option("--area", required=True, help="Area whose villages are ranked.")
+@click.option("--area", help="Area whose villages are ranked (needed when there are several).")
 @click.option("--top", type=click.IntRange(1, None), default=10, show_default=True,
               help="How many candidates (the plans build 10 demonstration villages).")
 @click.option("--weights", "weights_file", type=click.Path(path_type=Path),
@@ -451,7 +451,7 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
                    "(default: when the area has a terrain model).")
 @_visibility_options
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
-def candidates_cmd(area: str, top: int, weights_file: Path | None, visible: bool | None,
+def candidates_cmd(area: str | None, top: int, weights_file: Path | None, visible: bool | None,
                    as_json: bool, **seen: Any) -> None:
     """Rank demonstration-village candidates (location, environment, culture, industry, cadre).
 
@@ -460,7 +460,8 @@ def candidates_cmd(area: str, top: int, weights_file: Path | None, visible: bool
     from gis.candidates import Weights, rank_area
     from gis.context import Context
 
-    result = rank_area(Context.load(_engine(), area),
+    ctx = Context.load(_engine(), area)
+    result = rank_area(ctx,
                        weights=Weights.load(weights_file), top=top, visible=visible,
                        params=_visibility(seen))
     if as_json:
@@ -470,7 +471,7 @@ def candidates_cmd(area: str, top: int, weights_file: Path | None, visible: bool
              **{k: "–" if v["score"] is None else f"{v['score']:.2f}"
                 for k, v in c["criteria"].items()},
              "completeness": f"{c['completeness']:.0%}"} for c in result["candidates"]]
-    _table(f"{area}: top {len(rows)} of {result['ranked']} villages", rows,
+    _table(f"{ctx.area}: top {len(rows)} of {result['ranked']} villages", rows,
            ["rank", "village", "score", "location", "environment", "culture", "industry",
             "cadre", "completeness"])
     for c in result["candidates"]:
@@ -607,7 +608,8 @@ def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric:
         fmap = corridor_map(ctx, distance=distance, lang=_lang(lang),
                             visible=_visibility(seen) if visible else None)
     elif kind == "candidates":
-        fmap = candidates_map(ctx, top=top, weights=_weights(weights_file), lang=_lang(lang))
+        fmap = candidates_map(ctx, top=top, weights=_weights(weights_file),
+                              seen=_visibility(seen), lang=_lang(lang))
     else:
         fmap = overview_map(ctx, metric=metric, lang=_lang(lang))  # type: ignore[arg-type]
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -171,12 +171,19 @@ def _known(name: str, allowed: Collection[str], source: str, key: str, what: str
         raise _bad(source, key, f"unknown {what}; use {', '.join(allowed)}")
 
 
+MAX_VALUE = 1e9
+"""Largest weight or threshold accepted (metres, degrees or a relative weight)."""
+
+
 def _number(value: object, source: str, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad(source, key, f"must be a number, not {value!r}")
-    if value < 0:
+    number = float(value) if abs(value) <= MAX_VALUE else math.inf
+    if not math.isfinite(number):
+        raise _bad(source, key, f"must be a number up to {MAX_VALUE:g} (got {str(value)[:20]})")
+    if number < 0:
         raise _bad(source, key, f"must not be negative (got {value})")
-    return float(value)
+    return number
 
 
 def _table(value: object, source: str, key: str) -> dict[str, Any]:
@@ -286,14 +293,25 @@ def village_slopes(villages: gpd.GeoDataFrame, terrain: Terrain) -> FloatArray:
 
 
 def _present(ctx: Context) -> set[str]:
-    """Which optional layers the area has: ``zones:<class>``, ``drainage``, ``facilities``."""
+    """Which optional layers the area has (one query).
+
+    ``zones:<class>``, ``drainage``, ``facilities``, ``trunk`` (trunk roads or railways),
+    ``county_seat`` and ``township_seat`` (places of those classes).
+    """
     sql = text(
         "SELECT 'zones:' || class FROM zones WHERE area = :a AND status = 'existing' "
         "GROUP BY class UNION ALL "
         "SELECT 'drainage' WHERE EXISTS (SELECT 1 FROM drainage "
         "WHERE area = :a AND status = 'existing') UNION ALL "
         "SELECT 'facilities' WHERE EXISTS (SELECT 1 FROM facilities "
-        "WHERE area = :a AND status = 'existing')")
+        "WHERE area = :a AND status = 'existing') UNION ALL "
+        "SELECT 'trunk' WHERE EXISTS (SELECT 1 FROM roads WHERE area = :a "
+        "AND status = 'existing' AND class IN ('expressway', 'national', 'provincial')) "
+        "OR EXISTS (SELECT 1 FROM railways WHERE area = :a AND status = 'existing') UNION ALL "
+        "SELECT 'county_seat' WHERE EXISTS (SELECT 1 FROM places WHERE area = :a "
+        "AND status = 'existing' AND class = 'county_seat') UNION ALL "
+        "SELECT 'township_seat' WHERE EXISTS (SELECT 1 FROM places WHERE area = :a "
+        "AND status = 'existing' AND class = 'town')")
     with ctx.engine.connect() as conn:
         return {str(r[0]) for r in conn.execute(sql, {"a": ctx.area})}
 
@@ -307,7 +325,8 @@ def _from_rows(ctx: Context, rows: list[dict[str, Any]], key: str) -> FloatArray
 
 def _location(ctx: Context, rows: list[dict[str, Any]],
               visibility: Mapping[int, float | None] | None,
-              present: set[str], p: Mapping[str, float]) -> list[_Indicator]:
+              present: set[str], p: Mapping[str, float],
+              visibility_note: str | None = None) -> list[_Indicator]:
     ids = ctx.villages["id"].to_numpy()
     n = len(ids)
     d = _from_rows(ctx, rows, "distance_m")
@@ -315,7 +334,8 @@ def _location(ctx: Context, rows: list[dict[str, Any]],
     town = _from_rows(ctx, rows, "township_seat_distance_m")
     agri = _from_rows(ctx, rows, "agri_demo_zone_distance_m")
     if visibility is None:
-        seen, why_seen = _nan(n), "not computed (no visibility shares were given)"
+        seen = _nan(n)
+        why_seen = visibility_note or "not computed (no visibility shares were given)"
     else:
         got = (visibility.get(int(i)) for i in ids)
         seen = np.array([np.nan if v is None else v for v in got], dtype=float)
@@ -323,19 +343,28 @@ def _location(ctx: Context, rows: list[dict[str, Any]],
         if bad.any():
             raise VgisError(f"visibility of village {int(ids[bad][0])} is {seen[bad][0]}; "
                             "give a share from 0 to 1")
-        why_seen = "no visibility share was given for any village"
+        why_seen = visibility_note or "no visibility share was given for any village"
     has_agri = "zones:agri_demo_zone" in present
+
+    def far(x: FloatArray, full: str, zero: str, kinds: tuple[str, ...]) -> FloatArray:
+        # looked for out to the ramp's 0 (see rank_candidates): not found but present
+        # in the area means farther than that, a score of 0 (not missing data)
+        score = _ramp(x, p[full], p[zero])
+        return np.where(np.isnan(x) & any(k in present for k in kinds), 0.0, score)
+
     return [
         _Indicator("location", "corridor", "m", d,
-                   _ramp(d, p["corridor_full_m"], p["corridor_zero_m"]),
-                   "no trunk road or railway found near the villages"),
+                   far(d, "corridor_full_m", "corridor_zero_m", ("trunk",)),
+                   "the area has no trunk road or railway"),
         _Indicator("location", "visibility", "share", seen, seen, why_seen),
         _Indicator("location", "county_seat", "m", county,
-                   _ramp(county, p["county_seat_full_m"], p["county_seat_zero_m"]),
-                   "no county seat (place or zone) found near the villages"),
+                   far(county, "county_seat_full_m", "county_seat_zero_m",
+                       ("county_seat", "zones:county_seat")),
+                   "the area has no county seat (place or zone)"),
         _Indicator("location", "township_seat", "m", town,
-                   _ramp(town, p["township_seat_full_m"], p["township_seat_zero_m"]),
-                   "no township seat (town place or zone) found near the villages"),
+                   far(town, "township_seat_full_m", "township_seat_zero_m",
+                       ("township_seat", "zones:township_seat")),
+                   "the area has no township seat (town place or zone)"),
         _Indicator("location", "agri_demo_zone", "m", agri,
                    (np.nan_to_num(agri, nan=np.inf) <= 0).astype(float) if has_agri else _nan(n),
                    "the area has no agri_demo_zone zones"),
@@ -575,7 +604,7 @@ def _missing_everywhere(indicators: list[_Indicator], criteria: dict[str, FloatA
 def rank_candidates(
     ctx: Context, *, weights: Weights | None = None, top: int = 10,
     visibility: Mapping[int, float | None] | None = None,
-    corridor_rows: list[dict[str, Any]] | None = None,
+    corridor_rows: list[dict[str, Any]] | None = None, visibility_note: str | None = None,
 ) -> dict[str, Any]:
     """Rank the villages of ``ctx`` as demonstration-village candidates (best first).
 
@@ -593,7 +622,10 @@ def rank_candidates(
         The indicator is missing for villages without a share (absent or None).
     corridor_rows
         The rows of :func:`gis.proximity.corridor` for ``ctx`` when the caller has them;
-        otherwise computed (trunk roads and railways, 500 m).
+        otherwise computed (trunk roads and railways, 500 m), looking for lines and seats
+        as far as the farthest ramp's 0 (farther ones score 0).
+    visibility_note
+        Why visibility is missing, when it is (reported in ``missing_everywhere``).
 
     Returns
     -------
@@ -614,10 +646,12 @@ def rank_candidates(
     _check(weights, "weights")
     if top < 1:
         raise VgisError(f"top must be 1 or more (got {top})")
-    rows = corridor(ctx) if corridor_rows is None else corridor_rows
+    p = weights.params
+    reach = max(p["corridor_zero_m"], p["county_seat_zero_m"], p["township_seat_zero_m"])
+    rows = corridor(ctx, search_m=reach) if corridor_rows is None else corridor_rows
     present = _present(ctx)
     warnings: list[str] = []
-    found = [*_location(ctx, rows, visibility, present, weights.params),
+    found = [*_location(ctx, rows, visibility, present, weights.params, visibility_note),
              *_environment(ctx, rows, present, weights.params),
              *_attribute_indicators(ctx, warnings), _facilities(ctx, present)]
     indicators = [i for crit, names in INDICATORS.items() for name in names
@@ -693,8 +727,10 @@ def rank_area(
     """
     shares: dict[int, float | None] | None = None
     used: dict[str, Any] | None = None
+    note: str | None = "left out (visible=false)"
     if visible is not False:
         terrain = area_terrain(ctx.engine, ctx.area, ctx.epsg)
+        note = "the area has no terrain model"
         if terrain is None and visible:
             raise VgisError(f"area {ctx.area!r} has no terrain model; load one with "
                             f"`vgis load dem FILE --area {ctx.area}`")
@@ -702,6 +738,8 @@ def rank_area(
             vis = corridor_visibility(ctx, terrain, params=params)
             shares = {vid: v["visible_share"] for vid, v in vis.villages.items()}
             used = visibility_params_dict(vis.params, len(vis.observers))
-    result = rank_candidates(ctx, weights=weights, top=top, visibility=shares)
+            note = vis.extra.get("note") or "no building of the village lies on the terrain"
+    result = rank_candidates(ctx, weights=weights, top=top, visibility=shares,
+                             visibility_note=note)
     result["visibility"] = used
     return result

@@ -103,6 +103,10 @@ class Context:
              village_id: int | None = None) -> Context:
         """Context for one village (by name, or by ``village_id``) or all of ``area``."""
         frame = find_villages(engine, village, area, village_id)
+        if area is None and frame["area"].nunique() > 1:
+            raise UnknownVillage(f"the villages lie in several areas "
+                                 f"({', '.join(sorted(frame['area'].unique()))}); "
+                                 "say which with --area")
         area = str(frame["area"].iloc[0])
         epsg = metric_epsg(engine, area)
         return cls(engine, area, epsg, frame.to_crs(epsg))

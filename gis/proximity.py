@@ -75,7 +75,7 @@ def _distance_to(villages: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> np.n
 def corridor(
     ctx: Context, *, distance: float = 500.0,
     road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
-    radii: KeyAreaRadii | None = None,
+    radii: KeyAreaRadii | None = None, search_m: float = 0.0,
 ) -> list[dict[str, Any]]:
     """Corridor selection over every village of ``ctx``, nearest first.
 
@@ -92,6 +92,11 @@ def corridor(
         Whether the railways' corridor counts.
     radii
         How near counts as around the county seat, a township seat, a scenic area.
+    search_m
+        Look for lines at least this far (metres) beyond the villages' extent (by
+        default 1 km beyond the farther of ``distance`` and the county-seat radius),
+        and for seats and zones at least :data:`SEAT_SEARCH_M`; a village with none
+        within reach has no distance (None).
     """
     road_classes = tuple(road_classes or ())
     bad = [c for c in road_classes if c not in ROAD_CLASSES]
@@ -102,7 +107,7 @@ def corridor(
     if distance < 0:
         raise VgisError("the corridor distance must be 0 metres or more")
     radii = radii or KeyAreaRadii()
-    search = max(distance, radii.county_seat_m) + 1000.0
+    search = max(distance + 1000.0, radii.county_seat_m + 1000.0, search_m)
     rows = [{"village_id": int(r.id), "village": str(r.name), "area": ctx.area}
             for r in ctx.villages.itertuples()]
     via: list[list[str]] = [[] for _ in rows]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,25 @@ import shapely
 from numpy.typing import NDArray
 from rasterio.transform import Affine
 from rasterio.warp import Resampling, calculate_default_transform, reproject
-from scipy.ndimage import map_coordinates
+from scipy.ndimage import distance_transform_edt, map_coordinates
+from scipy.spatial import cKDTree
 from sqlalchemy import Engine, text
 
 from layers.errors import VgisError
 
 EARTH_RADIUS_M = 6_371_008.8
 VISIBLE_LIGHT_CC = 0.85714
+MAX_PROFILE_SAMPLES = 100_000
+"""Most points an elevation profile samples (a longer step is asked for beyond)."""
+
+
+def check_heights(**values: float) -> None:
+    """Raise VgisError unless every value is a finite number ≥ 0 (``max_distance`` > 0)."""
+    for name, value in values.items():
+        if not np.isfinite(value) or value < 0 or (name == "max_distance" and value == 0):
+            what = "above 0" if name == "max_distance" else "of 0 or more"
+            raise VgisError(f"{name.replace('_', ' ')} must be a number of metres {what} "
+                            f"(got {value})")
 
 
 @dataclass(frozen=True)
@@ -53,11 +66,41 @@ class Terrain:
         cols, rows = inv * (xy[:, 0], xy[:, 1])
         return np.column_stack([np.asarray(rows) - 0.5, np.asarray(cols) - 0.5])
 
+    @cached_property
+    def filled(self) -> NDArray[np.float64]:
+        """The elevation with each unknown cell given its nearest known cell's value.
+
+        Interpolation reads this grid, so a void or the border of a reprojected DEM
+        never turns a neighbouring sample into NaN (and so never hides a ridge).
+        """
+        void = np.isnan(self.elevation)
+        if not void.any() or void.all():
+            return self.elevation
+        idx = distance_transform_edt(void, return_distances=False, return_indices=True)
+        return np.asarray(self.elevation[tuple(idx)], dtype=float)
+
+    def interpolate(self, rows: NDArray[np.float64], cols: NDArray[np.float64]
+                    ) -> NDArray[np.float64]:
+        """Bilinear elevation at fractional (row, col) of the filled grid, metres."""
+        return np.asarray(map_coordinates(self.filled, [rows, cols], order=1, mode="nearest"),
+                          dtype=float)
+
     def sample(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Bilinear elevation at points (x, y), metres."""
-        rc = self.to_rowcol(xy)
-        return np.asarray(map_coordinates(self.elevation, rc.T, order=1, mode="nearest",
-                                          cval=np.nan), dtype=float)
+        """Bilinear elevation at points (x, y), metres; NaN off the terrain.
+
+        A point is off the terrain when it lies outside the grid or in a cell of
+        unknown elevation.
+        """
+        rc = self.to_rowcol(np.asarray(xy, dtype=float).reshape(-1, 2))
+        n_rows, n_cols = self.elevation.shape
+        out = np.full(len(rc), np.nan)
+        inside = ((rc[:, 0] >= -0.5) & (rc[:, 0] <= n_rows - 0.5)
+                  & (rc[:, 1] >= -0.5) & (rc[:, 1] <= n_cols - 0.5))
+        near = np.clip(np.rint(rc[inside]).astype(np.int64), 0, [n_rows - 1, n_cols - 1])
+        known = np.isfinite(self.elevation[near[:, 0], near[:, 1]])
+        pick = np.flatnonzero(inside)[known]
+        out[pick] = self.interpolate(rc[pick, 0], rc[pick, 1])
+        return out
 
 
 def read_terrain(path: str, crs: str) -> Terrain:
@@ -189,7 +232,6 @@ def _line_of_sight(
     out = np.zeros(len(dist), dtype=bool)
     if len(dist) == 0:
         return out
-    z = terrain.elevation
     k = 2.0 * EARTH_RADIUS_M
     with np.errstate(divide="ignore", invalid="ignore"):
         target_slope = (target_z - curvature * dist**2 / k - eye) / dist
@@ -214,8 +256,7 @@ def _line_of_sight(
         valid = steps < count[sl, None]
         pr = np.where(along_cols[sl, None], orow + drow[sl, None] * t, major)
         pc = np.where(along_cols[sl, None], major, ocol + dcol[sl, None] * t)
-        sz = np.asarray(map_coordinates(z, [pr.ravel(), pc.ravel()], order=1, mode="nearest"),
-                        dtype=float).reshape(pr.shape)
+        sz = terrain.interpolate(pr.ravel(), pc.ravel()).reshape(pr.shape)
         sd = dist[sl, None] * t
         with np.errstate(divide="ignore", invalid="ignore"):
             slope = (sz - curvature * sd**2 / k - eye) / sd
@@ -229,8 +270,9 @@ def observers_along(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Observer points every ``spacing`` metres along lines (both ends included).
 
-    Points closer than half a spacing to an earlier one (the other carriageway of a
-    dual road, the joint of two pieces) are dropped, on a grid of spacing / 2.
+    Of two points closer than half a spacing (the other carriageway of a dual road, the
+    joint of two pieces, a line's far end just past its last step) the later one is
+    dropped.
 
     Parameters
     ----------
@@ -260,9 +302,10 @@ def observers_along(
     along = np.r_[along, length]
     pts = shapely.line_interpolate_point(geoms[which], along)
     xy = shapely.get_coordinates(pts)
-    cell = np.floor(xy / (spacing / 2.0)).astype(np.int64)
-    _, keep = np.unique(cell, axis=0, return_index=True)
-    keep.sort()
+    # of two observers closer than half a spacing, the later one goes
+    pairs = cKDTree(xy).query_pairs(spacing / 2.0 * (1 - 1e-9), output_type="ndarray")
+    keep = np.ones(len(xy), dtype=bool)
+    keep[pairs.max(axis=1)] = False
     return xy[keep], which[keep].astype(np.int64)
 
 
@@ -286,14 +329,19 @@ def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
         ``length_m``, ``min_m``/``max_m`` elevation, and total ``ascent_m`` /
         ``descent_m`` (metres climbed and lost going from the first to the last vertex).
     """
-    step = step or terrain.cell / 2.0
-    if step <= 0:
-        raise VgisError("the profile step must be more than 0 metres")
+    step = terrain.cell / 2.0 if step is None else float(step)
+    if not (np.isfinite(step) and step > 0):
+        raise VgisError("the profile step must be a number of metres above 0")
     length = float(shapely.length(line))
+    if length / step > MAX_PROFILE_SAMPLES:
+        raise VgisError(f"a {length:,.0f} m line every {step:g} m is more than "
+                        f"{MAX_PROFILE_SAMPLES:,} samples; give a longer step")
     along = np.r_[np.arange(0.0, length, step), length]
     xy = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
     z = terrain.sample(xy)
     inside = np.isfinite(z)
+    if not inside.any():
+        raise VgisError("the line lies outside the terrain model")
     dz = np.diff(z[inside])
     return {
         "length_m": round(length, 2),
@@ -303,7 +351,7 @@ def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
         "min_m": round(float(z[inside].min()), 2) if inside.any() else None,
         "max_m": round(float(z[inside].max()), 2) if inside.any() else None,
         "ascent_m": round(float(dz[dz > 0].sum()), 2),
-        "descent_m": round(float(-dz[dz < 0].sum()), 2),
+        "descent_m": round(float(-dz[dz < 0].sum()), 2) + 0.0,  # never -0.0
     }
 
 
@@ -337,6 +385,8 @@ def viewshed_at(
     VgisError
         When the area has no terrain, or the observer stands off it.
     """
+    check_heights(observer_height=observer_height, target_height=target_height,
+                  max_distance=max_distance)
     terrain, epsg = _terrain_of(engine, area)
     xy = _to_metric([lonlat], epsg)
     if not np.isfinite(terrain.sample(xy)[0]):

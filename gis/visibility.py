@@ -23,7 +23,14 @@ from rasterio.features import shapes
 
 from gis.context import EXISTING, Context
 from gis.proximity import TRUNK_CLASSES, corridor
-from gis.terrain import VISIBLE_LIGHT_CC, Terrain, area_terrain, observers_along, union_viewshed
+from gis.terrain import (
+    VISIBLE_LIGHT_CC,
+    Terrain,
+    area_terrain,
+    check_heights,
+    observers_along,
+    union_viewshed,
+)
 from layers.errors import VgisError
 
 
@@ -53,13 +60,14 @@ class VisibilityParams:
     curvature: float = VISIBLE_LIGHT_CC
 
     def check(self) -> None:
-        """Raise VgisError for values that make no sense."""
-        if self.spacing_m <= 0:
-            raise VgisError("the observer spacing must be more than 0 metres")
-        if self.max_distance_m <= 0:
-            raise VgisError("the maximum viewing distance must be more than 0 metres")
-        if min(self.road_height_m, self.rail_height_m, self.target_height_m) < 0:
-            raise VgisError("observer and target heights must be 0 metres or more")
+        """Raise VgisError for values that make no sense (negative, not finite, …)."""
+        if not (np.isfinite(self.spacing_m) and self.spacing_m > 0):
+            raise VgisError(f"the observer spacing must be a number of metres above 0 "
+                            f"(got {self.spacing_m})")
+        check_heights(max_distance=self.max_distance_m, road_height=self.road_height_m,
+                      rail_height=self.rail_height_m, target_height=self.target_height_m)
+        if not (np.isfinite(self.curvature) and 0 <= self.curvature <= 1):
+            raise VgisError(f"the curvature coefficient must lie in 0..1 (got {self.curvature})")
 
 
 @dataclass
@@ -167,29 +175,56 @@ def corridor_visibility(
     rc = np.rint(terrain.to_rowcol(shapely.get_coordinates(cent[b_idx]))).astype(np.int64)
     rows, cols = terrain.elevation.shape
     on = (rc[:, 0] >= 0) & (rc[:, 0] < rows) & (rc[:, 1] >= 0) & (rc[:, 1] < cols)
+    on[on] = np.isfinite(terrain.elevation[rc[on, 0], rc[on, 1]])
     targets = None
     if not full:
         targets = np.zeros(terrain.elevation.shape, dtype=bool)
         targets[rc[on, 0], rc[on, 1]] = True
+    _check_work(terrain, len(xy), params.max_distance_m,
+                int(np.isfinite(terrain.elevation).sum() if targets is None else targets.sum()))
     seen = union_viewshed(terrain, xy, height, target_height=params.target_height_m,
                           max_distance=params.max_distance_m, curvature=params.curvature,
                           targets=targets)
     visible = np.zeros(len(b_idx), dtype=bool)
     visible[on] = seen[rc[on, 0], rc[on, 1]]
     n = len(ctx.villages)
-    total_area = np.bincount(v_idx, weights=area, minlength=n)
+    # buildings off the terrain are unknown: neither seen nor unseen
+    total_area = np.bincount(v_idx[on], weights=area[on], minlength=n)
     seen_area = np.bincount(v_idx, weights=area * visible, minlength=n)
     count = np.bincount(v_idx, minlength=n)
+    known = np.bincount(v_idx[on], minlength=n)
     seen_count = np.bincount(v_idx, weights=visible, minlength=n)
     ids = ctx.villages["id"].to_numpy()
+    watched = len(xy) > 0
     per_village = {
         int(ids[i]): {
             "visible_share": round(float(seen_area[i] / total_area[i]), 4)
-            if count[i] else None,
+            if known[i] and watched else None,
             "buildings": int(count[i]),
             "visible_buildings": int(seen_count[i]),
+            "buildings_off_terrain": int(count[i] - known[i]),
         } for i in range(n)}
-    return Visibility(params, terrain, per_village, observers, seen, full)
+    note = None if watched else (
+        "no observer: none of the chosen roads or railways lies on the terrain within "
+        f"{params.max_distance_m:g} m of the villages")
+    return Visibility(params, terrain, per_village, observers, seen, full,
+                      {"note": note} if note else {})
+
+
+MAX_SIGHT_SAMPLES = 1e9
+"""Most elevation samples (an upper bound before cells already seen are skipped) that one
+visibility analysis may take: one to two minutes on one core."""
+
+
+def _check_work(terrain: Terrain, observers: int, max_distance: float, cells: int) -> None:
+    """Refuse an analysis whose upper-bound cost is beyond :data:`MAX_SIGHT_SAMPLES`."""
+    reach = max_distance / terrain.cell
+    per_observer = min(np.pi * reach**2, cells) * reach
+    if observers * per_observer > MAX_SIGHT_SAMPLES:
+        raise VgisError(
+            f"{observers} observers seeing {max_distance:g} m over {terrain.cell:.0f} m cells "
+            f"is too much work (~{observers * per_observer:.1e} samples); "
+            "space the observers wider or shorten the maximum distance")
 
 
 def corridor_with_visibility(

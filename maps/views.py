@@ -367,13 +367,15 @@ def corridor_map(ctx: Context, *, distance: float = 500.0,
 _RAMP = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
 
 
-def ranked_villages(ctx: Context, *, top: int = 10, weights: Weights | None = None
+def ranked_villages(ctx: Context, *, top: int = 10, weights: Weights | None = None,
+                    seen: VisibilityParams | None = None
                     ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Every village with its ``rank`` and ``score`` (NaN unscored), and the ranking.
 
-    The ranking's ``candidates`` are cut to the best ``top``.
+    The ranking's ``candidates`` are cut to the best ``top``; visibility is measured
+    with ``seen`` when the area has terrain.
     """
-    result = rank_area(ctx, weights=weights, top=max(len(ctx.villages), 1))
+    result = rank_area(ctx, weights=weights, top=max(len(ctx.villages), 1), params=seen)
     by_id = {c["village_id"]: c for c in result["candidates"]}
     villages = ctx.villages.copy()
     villages["rank"] = [by_id[int(i)]["rank"] if int(i) in by_id else None
@@ -395,13 +397,14 @@ def _ranking_html(result: dict[str, Any], lang: Lang) -> str:
 
 
 def candidates_map(ctx: Context, *, top: int = 10, weights: Weights | None = None,
-                   lang: Lang = "zh", assets: AssetMode = "inline") -> folium.Map:
+                   seen: VisibilityParams | None = None, lang: Lang = "zh",
+                   assets: AssetMode = "inline") -> folium.Map:
     """Villages shaded by candidate score (five 20-point classes), the best ``top`` numbered.
 
     A village's popup gives its rank, score and each criterion's score; the summary
     box lists the best ``top``.
     """
-    villages, result = ranked_villages(ctx, top=top, weights=weights)
+    villages, result = ranked_villages(ctx, top=top, weights=weights, seen=seen)
     by_id = {c["village_id"]: c for c in result["candidates"]}
     for crit in ("location", "environment", "culture", "industry", "cadre"):
         villages[crit] = [by_id[int(i)]["criteria"][crit]["score"] if int(i) in by_id

@@ -106,6 +106,9 @@ def test_items_paging_and_filters(client: TestClient) -> None:
     ("/villages/999999/coverage/lights", {}, 404),
     ("/villages", {"area": "nowhere"}, 404),
     ("/analysis/corridor", {"area": "lauf", "road_classes": "motorway"}, 422),
+    ("/analysis/corridor", {"area": "\x00"}, 422),
+    ("/collections/roads/items", {"area": "la\x00uf"}, 422),
+    ("/analysis/candidates", {"area": "lauf", "spacing": "nan"}, 422),
 ])
 def test_bad_reads_get_4xx(client: TestClient, path: str, params: dict[str, Any],
                            status: int) -> None:
@@ -249,6 +252,10 @@ def test_visibility_and_elevation(client: TestClient) -> None:
     assert "two points" in r.text
     r = client.get("/analysis/elevation", params={"area": "north-bayreuth", "line": "x,y;1,2"})
     assert r.status_code == 422
+    r = client.get("/analysis/elevation", params={"area": "north-bayreuth",
+                                                  "line": "11.67,50.2;11.69,50.5"})
+    assert r.status_code == 422
+    assert "outside the terrain" in r.text
     page = client.get("/analysis/corridor/map", params={"area": "lauf", "visible": "true",
                                                         "lang": "en"})
     assert page.status_code == 200
@@ -263,15 +270,16 @@ def test_candidates(client: TestClient) -> None:
     assert [c["village"] for c in result["candidates"][:3]] == [
         "Bremermühle", "Harsdorf", "Schupfenschlag"]
     assert result["candidates"][0]["score"] == 68.5
-    assert result["visibility"]["observers"] == 502
+    assert result["visibility"]["observers"] == 375
     mine = client.post("/analysis/candidates", params={"area": "north-bayreuth", "top": 3},
                        json={"criteria": {"location": 1.0, "environment": 0, "cadre": 0}})
     assert mine.status_code == 200, mine.text
     assert [c["score"] for c in mine.json()["candidates"]] == [100.0, 100.0, 100.0]
-    bad = client.post("/analysis/candidates", params={"area": "north-bayreuth"},
-                      json={"criteria": {"location": -1}})
-    assert bad.status_code == 422
-    assert "criteria.location" in bad.text
+    for weight in (-1, 10**400, "heavy"):
+        bad = client.post("/analysis/candidates", params={"area": "north-bayreuth"},
+                          json={"criteria": {"location": weight}})
+        assert bad.status_code == 422, bad.text
+        assert "criteria.location" in bad.text
     helsinki = client.get("/analysis/candidates", params={"area": "helsinki", "top": 2}).json()
     assert helsinki["visibility"] is None  # no terrain there: reported missing
     assert any(m.startswith("location.visibility") for m in helsinki["missing_everywhere"])

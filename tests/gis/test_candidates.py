@@ -381,7 +381,7 @@ def test_cli_candidates_with_terrain_and_weights(samples: Engine, tmp_path: Path
         ("Neudrossenfeld", 66.4), ("Crottendorf", 65.7), ("Stöckig", 65.1),
         ("Waldau", 64.7), ("Unterkonnersreuth", 64.5), ("Unterwaiz", 64.1),
         ("Sandreuth", 63.7)]
-    assert result["visibility"]["observers"] == 502
+    assert result["visibility"]["observers"] == 375
     assert not any(m.startswith("location.visibility") for m in result["missing_everywhere"])
     neu = next(c for c in result["candidates"] if c["village"] == "Neudrossenfeld")
     assert neu["criteria"]["location"]["indicators"]["visibility"]["value"] == 0.993
@@ -405,3 +405,38 @@ def test_cli_candidates_with_terrain_and_weights(samples: Engine, tmp_path: Path
     bad = run_vgis("candidates", "--area", NB, "--weights", str(weights), check=False)
     assert bad.returncode == 2
     assert "locaton" in bad.stderr
+
+
+def test_far_lines_and_seats_score_zero_not_missing(engine: Engine) -> None:
+    """Present in the area but beyond every search: a score of 0, not missing data."""
+    area = "candidates-far"
+    layers = {
+        "villages": _collection((_rect(0, 0, 1000, 1000), {"name": "Yuan"})),
+        "roads": _collection(({"type": "LineString", "coordinates": [_pt(60_000, 0),
+                                                                      _pt(60_000, 5000)]},
+                              {"name": "G1", "class": "expressway"})),
+        "zones": _collection((_rect(45_000, 0, 46_000, 1000), {"class": "county_seat"})),
+    }
+    for layer, features in layers.items():
+        load_features(engine, features, layer, area, f"{layer}.geojson")
+    try:
+        result = rank_candidates(Context.load(engine, area))
+        (yuan,) = result["candidates"]
+        location = yuan["criteria"]["location"]["indicators"]
+        assert location["corridor"] == {"value": None, "unit": "m", "score": 0.0,
+                                        "weight": 0.35}
+        assert location["county_seat"]["score"] == 0.0
+        assert "location.corridor" not in yuan["missing"]
+        assert "location.county_seat" not in yuan["missing"]
+        assert "location.township_seat" in yuan["missing"]  # the area has none at all
+        assert yuan["criteria"]["location"]["score"] == 0.0
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM areas WHERE name = :a"), {"a": area})
+
+
+def test_huge_and_odd_weights_are_refused() -> None:
+    for value, what in ((10**400, "a number up to"), (float("nan"), "a number up to"),
+                        ("1", "a number, not")):
+        with pytest.raises(VgisError, match=f"body: criteria.location: must be {what}"):
+            Weights.from_mapping({"criteria": {"location": value}}, "body")

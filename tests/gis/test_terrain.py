@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from rasterio.transform import from_origin
 
 from gis.terrain import Terrain, read_terrain, viewshed
@@ -32,7 +33,7 @@ def test_wall_hides_what_lies_behind_it() -> None:
     assert not seen[30, 45:].any()  # the ground behind it, at the eye's row
 
 
-def test_real_terrain_runs_fast_enough() -> None:
+def test_real_terrain_sees_part_of_its_surroundings() -> None:
     t = read_terrain(str(DATA / "dem" / "lauf_srtm3.tif"), "EPSG:32632")
     rows, cols = t.elevation.shape
     x, y = t.transform * (cols / 2, rows / 2)
@@ -70,3 +71,22 @@ def test_agrees_with_a_dense_brute_force_line_of_sight() -> None:
         agree += visible == bool(seen[a, b])
     print("agreement with the dense reference:", agree / 400)
     assert agree / 400 >= 0.98
+
+
+def test_sample_is_nan_off_the_terrain_and_voids_do_not_spread() -> None:
+    t = Terrain(np.array([[1.0, 2.0, np.nan], [4.0, 5.0, 6.0]]), from_origin(0, 20, 10, 10),
+                "EPSG:32650")
+    got = t.sample(np.array([[15.0, 15.0], [25.0, 15.0], [35.0, 15.0], [-20.0, 5.0],
+                             [10.0, 10.0]]))
+    assert got[0] == 2.0  # a cell centre beside a void keeps its own value
+    assert np.isnan(got[1])  # in the void
+    assert np.isnan(got[2])  # off the grid
+    assert np.isnan(got[3])
+    assert got[4] == pytest.approx(3.0)  # between four known centres
+    # a ridge next to a void still hides what lies behind it
+    z = np.zeros((41, 41))
+    z[:, 25] = 50.0
+    z[10, 26] = np.nan
+    ridge = Terrain(z, from_origin(0, 410, 10, 10), "EPSG:32650")
+    seen = viewshed(ridge, (205.0, 305.0), max_distance=400, curvature=0)
+    assert not seen[10, 30:].any()

@@ -14,6 +14,7 @@ import shapely
 from rasterio.transform import from_origin
 from sqlalchemy import Engine
 
+from gis.candidates import rank_area
 from gis.context import EXISTING, Context
 from gis.proximity import TRUNK_CLASSES
 from gis.terrain import (
@@ -40,11 +41,15 @@ def test_observers_every_spacing_with_both_ends() -> None:
     assert np.allclose(steps, 100.0)
 
 
-def test_dual_carriageway_gets_one_row_of_observers() -> None:
-    a = shapely.LineString([(0, 0), (2000, 0)])
-    b = shapely.LineString([(0, 12), (2000, 12)])  # the other carriageway, 12 m away
-    xy, _ = observers_along([a, b], 100.0)
-    assert 21 <= len(xy) <= 23
+@pytest.mark.parametrize("offset", [0.0, 40.0, 24.9, 333.3])
+def test_dual_carriageway_gets_one_row_of_observers(offset: float) -> None:
+    a = shapely.LineString([(0, offset), (2000, offset)])
+    b = shapely.LineString([(5, offset + 12), (2005, offset + 12)])  # the other carriageway
+    xy, which = observers_along([a, b], 100.0)
+    assert len(xy) == 21  # a's 0, 100, …, 2000; b's all within 50 m of one of them
+    assert (which == 0).all()
+    gaps = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    assert gaps[~np.eye(len(xy), dtype=bool)].min() >= 50
     with pytest.raises(VgisError, match="spacing"):
         observers_along([a], 0.0)
 
@@ -160,7 +165,7 @@ def test_corridor_visibility_north_bayreuth(samples: Engine) -> None:
     assert sum(r["visible"] for r in rows) == 62
     assert sum(r["buildings"] for r in rows) == 4267
     assert sum(r["visible_buildings"] for r in rows) == 3765
-    assert len(vis.observers) == 502
+    assert len(vis.observers) == 375
     assert (by_name["Neudrossenfeld"]["buildings"],
             by_name["Neudrossenfeld"]["visible_buildings"]) == (527, 523)
     assert by_name["Neudrossenfeld"]["visible_share"] == pytest.approx(0.9932)
@@ -203,3 +208,56 @@ def test_cli_corridor_visible_viewshed_and_elevation(samples: Engine, tmp_path: 
     bad = run_vgis("corridor", "--area", "helsinki", "--visible", check=False)
     assert bad.returncode == 2
     assert "no terrain model" in bad.stderr
+
+
+def test_partial_terrain_leaves_the_rest_unknown(samples: Engine) -> None:
+    """A DEM over the western half only: the east is unknown, not unseen."""
+    ctx = Context.load(samples, "north-bayreuth")
+    full = area_terrain(samples, "north-bayreuth", ctx.epsg)
+    assert full is not None
+    half = full.elevation.copy()
+    half[:, half.shape[1] // 2:] = np.nan
+    west = Terrain(half, full.transform, full.crs)
+    vis = corridor_visibility(ctx, west)
+    xy = shapely.get_coordinates(np.asarray(vis.observers.geometry.values))
+    assert np.isfinite(west.sample(xy)).all()  # observers stand on the terrain only
+    assert 0 < len(xy) < 375
+    off = [v for v in vis.villages.values() if v["buildings"] and
+           v["buildings_off_terrain"] == v["buildings"]]
+    assert off  # villages wholly in the east …
+    assert all(v["visible_share"] is None for v in off)  # … are unknown, not 0
+    ranked = rank_area(ctx, params=None, top=70)  # the full terrain from the store
+    assert all("location.visibility" not in c["missing"] for c in ranked["candidates"]
+               if c["village"] in {"Neudrossenfeld", "Harsdorf"})
+
+
+def test_no_lines_means_no_observers_and_unknown_shares(samples: Engine) -> None:
+    ctx = Context.load(samples, "lauf")
+    vis = corridor_visibility(ctx, road_classes=("national",), railways=False)
+    assert len(vis.observers) == 0
+    assert all(v["visible_share"] is None for v in vis.villages.values())
+    assert "no observer" in vis.extra["note"]
+
+
+def test_bad_inputs_are_clear_errors(samples: Engine) -> None:
+    for args, needle in (
+        (("viewshed", "--area", "north-bayreuth", "--at", "11.6735,50.1137", "-o", "x.tif"),
+         "outside the terrain model"),
+        (("viewshed", "--area", "north-bayreuth", "--at", "11.58,50.0", "--height", "-5",
+          "-o", "x.tif"), "observer height"),
+        (("elevation", "--area", "north-bayreuth", "--line", "11.67,50.2;11.69,50.5"),
+         "outside the terrain model"),
+        (("elevation", "--area", "north-bayreuth", "--line", "11.55,49.98;11.62,50.02",
+          "--step", "0"), "step"),
+        (("elevation", "--area", "north-bayreuth", "--line", "11.55,49.98;11.62,50.02",
+          "--step", "0.01"), "samples"),
+        (("corridor", "--area", "north-bayreuth", "--visible", "--max-distance", "nan"),
+         "max distance"),
+        (("map", "corridor", "--area", "north-bayreuth", "--visible", "--max-distance",
+          "20000", "-o", "x.html"), "too much work"),
+        (("candidates", "--area", "north-bayreuth", "--spacing", "nan"), "spacing"),
+    ):
+        bad = run_vgis(*args, check=False)
+        assert bad.returncode == 2, (args, bad.stderr)
+        assert needle in bad.stderr, (args, bad.stderr)
+        assert "Traceback" not in bad.stderr
