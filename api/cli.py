@@ -236,6 +236,35 @@ def load_dem_cmd(file: Path, area: str | None, as_json: bool) -> None:
                    f"elevation {info['min_value']:.0f}–{info['max_value']:.0f} m")
 
 
+@load.command("attrs")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--area", required=True, help="Area whose villages the rows belong to.")
+@click.option("--key", type=click.Choice(["name", "code"]), default="name", show_default=True,
+              help="Match rows to villages by name (名称/村名) or code (编码/行政代码).")
+@click.option("--sheet", help="Sheet of a workbook (default: the first).")
+@click.option("--encoding", help="CSV encoding when not UTF-8 (e.g. GBK).")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON report.")
+def load_attrs_cmd(file: Path, area: str, key: str, sheet: str | None, encoding: str | None,
+                   as_json: bool) -> None:
+    """Merge a survey spreadsheet (one row per village) into the villages' attributes.
+
+    Population, households and farmland_mu fill their columns; every other column
+    (culture_score/文化底蕴, traditional_village/传统村落, industry_score/产业发展,
+    collective_income/村集体收入, cadre_score/干群基础 …) goes into the village's
+    attributes, where `vgis candidates` reads them.
+    """
+    from layers.attributes import load_attributes
+
+    report = load_attributes(_engine(), file, area, key=key,  # type: ignore[arg-type]
+                             sheet=sheet, encoding=encoding)
+    if as_json:
+        _print_json(report)
+        return
+    click.echo(f"merged {file.name} into {report['villages']} village(s) of {area}: "
+               f"columns {', '.join(report['columns']) or '-'}; attributes "
+               f"{', '.join(report['attributes']) or '-'}")
+
+
 @load.command("samples")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data"),
               show_default=True, help="Folder of the bundled sample data.")
