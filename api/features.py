@@ -6,7 +6,7 @@ import json
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
@@ -199,23 +199,53 @@ async def upload(
     """Import a whole file (GeoPackage, zipped Shapefile, GeoJSON, KML, CSV) into an area."""
     from starlette.concurrency import run_in_threadpool
 
-    from layers.errors import UnreadableFile
     from layers.loader import load_file
 
     layer_spec(layer)
+    with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
+        target = await _receive(file, Path(tmp))
+        report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs)
+    return {"area": area, **report.as_dict()}
+
+
+async def _receive(file: UploadFile, folder: Path) -> Path:
+    """Write an uploaded file into ``folder`` under its own (base) name, within the limit."""
+    from layers.errors import UnreadableFile
+
     name = Path(file.filename or "").name
     if name in ("", ".", ".."):
         name = "upload"
+    target = folder / name
+    size = 0
+    with target.open("wb") as out:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise UploadTooLarge(MAX_UPLOAD_BYTES)
+            out.write(chunk)
+    if size == 0:
+        raise UnreadableFile(f"{name}: the file is empty")
+    return target
+
+
+@router.post("/areas/{area}/attributes", dependencies=[WriteAccess],
+             responses=WRITE_RESPONSES)
+async def attributes(
+    area: str, engine: EngineDep, file: Annotated[UploadFile, File()],
+    key: Literal["name", "code"] = "name",
+    encoding: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict[str, Any]:
+    """Merge a survey spreadsheet (CSV/XLSX, one row per village) into the villages.
+
+    Rows are matched by village ``name`` or ``code``; population, households and
+    farmland_mu fill their columns, every other column the village's attributes. All or
+    nothing: 422 with every bad row.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    from layers.attributes import load_attributes
+
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
-        target = Path(tmp) / name
-        size = 0
-        with target.open("wb") as out:
-            while chunk := await file.read(1 << 20):
-                size += len(chunk)
-                if size > MAX_UPLOAD_BYTES:
-                    raise UploadTooLarge(MAX_UPLOAD_BYTES)
-                out.write(chunk)
-        if size == 0:
-            raise UnreadableFile(f"{name}: the file is empty")
-        report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs)
-    return {"area": area, **report.as_dict()}
+        target = await _receive(file, Path(tmp))
+        return await run_in_threadpool(load_attributes, engine, target, area, key=key,
+                                       encoding=encoding)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pyproj import Transformer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from layers.settings import get_settings
 from layers.store import layer_counts
@@ -289,6 +289,31 @@ def test_candidates(client: TestClient) -> None:
     pdf = client.get("/analysis/candidates/figure.pdf", params={"area": "lauf", "dpi": 60})
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content[:5] == b"%PDF-"
+
+
+def test_survey_upload(client: TestClient, samples: Engine) -> None:
+    """A survey spreadsheet over HTTP: behind the key, all or nothing."""
+    name = client.get("/villages", params={"area": "helsinki"}).json()[0]["name"]
+    csv = f"name,culture_score\n{name},77\n".encode()
+    files = {"file": ("survey.csv", csv, "text/csv")}
+    assert client.post("/areas/helsinki/attributes", files=files).status_code == 401
+    try:
+        r = client.post("/areas/helsinki/attributes", files=files, headers={"X-API-Key": KEY})
+        assert r.status_code == 200, r.text
+        assert (r.json()["villages"], r.json()["attributes"]) == (1, ["culture_score"])
+        with samples.connect() as conn:
+            got = conn.execute(text("SELECT attrs->>'culture_score' FROM villages WHERE "
+                                    "area = 'helsinki' AND name = :n"), {"n": name}).scalar()
+        assert got == "77"
+        bad = client.post("/areas/helsinki/attributes", headers={"X-API-Key": KEY},
+                          files={"file": ("s.csv", b"name,culture_score\nNowhere,1\n",
+                                          "text/csv")})
+        assert bad.status_code == 422
+        assert bad.json()["problems"][0]["feature"] == "row 2"
+    finally:
+        with samples.begin() as conn:
+            conn.execute(text("UPDATE villages SET attrs = attrs - 'culture_score' "
+                              "WHERE area = 'helsinki'"))
 
 
 def test_operations(client: TestClient) -> None:
