@@ -197,6 +197,22 @@ async def candidates(
                          seen, None)
 
 
+@router.get("/analysis/candidates.csv", response_class=Response, responses={
+    200: {"content": {"text/csv": {}}, "description": "the ranking, one row per candidate"}})
+async def candidates_csv(
+    engine: EngineDep, settings: SettingsDep, seen: Seen,
+    area: Annotated[str, Query(min_length=1, max_length=200)], top: Top = 10,
+    visible: Visible = None,
+) -> Response:
+    """The ranking as CSV for the selection report (UTF-8 with BOM, bilingual header)."""
+    from gis.candidates import ranking_csv
+
+    result = await bounded(settings.analysis_timeout_s, _candidates, engine, area, top, visible,
+                           seen, None)
+    return Response(ranking_csv(result), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": _disposition("attachment", f"candidates-{area}.csv")})
+
+
 @router.post("/analysis/candidates")
 async def candidates_weighted(
     engine: EngineDep, settings: SettingsDep, seen: Seen,
@@ -248,7 +264,16 @@ async def _sheet(settings: Any, fmt: str, name: str, draw: Callable[[Path], Path
 
     body = await bounded(settings.analysis_timeout_s, run)
     return Response(body, media_type=_MEDIA[fmt],
-                    headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'})
+                    headers={"Content-Disposition": _disposition("inline", f"{name}.{fmt}")})
+
+
+def _disposition(kind: str, filename: str) -> str:
+    """A Content-Disposition header that survives any area name (RFC 6266 / 5987)."""
+    from urllib.parse import quote
+
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                    for c in filename)
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @router.get("/analysis/candidates/figure.{fmt}", responses=_SHEET_RESPONSES)

@@ -479,20 +479,25 @@ def corridor_cmd(area: str | None, distance: float, road_classes: str, railways:
               help="Measure how much of each village is seen from the trunk lines "
                    "(default: when the area has a terrain model).")
 @_visibility_options
+@click.option("--csv", "csv_file", type=click.Path(path_type=Path),
+              help="Also write the ranking as CSV (for the selection report; opens in Excel).")
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
 def candidates_cmd(area: str | None, top: int, weights_file: Path | None, visible: bool | None,
-                   as_json: bool, **seen: Any) -> None:
+                   csv_file: Path | None, as_json: bool, **seen: Any) -> None:
     """Rank demonstration-village candidates (location, environment, culture, industry, cadre).
 
     Each score is explained by criterion; missing data is listed, never scored 0.
     """
-    from gis.candidates import Weights, rank_area
+    from gis.candidates import Weights, rank_area, ranking_csv
     from gis.context import Context
 
     ctx = Context.load(_engine(), area)
     result = rank_area(ctx,
                        weights=Weights.load(weights_file), top=top, visible=visible,
                        params=_visibility(seen))
+    if csv_file is not None:
+        csv_file.parent.mkdir(parents=True, exist_ok=True)
+        csv_file.write_text(ranking_csv(result), encoding="utf-8")
     if as_json:
         _print_json(result)
         return

@@ -291,6 +291,32 @@ def test_candidates(client: TestClient) -> None:
     assert pdf.content[:5] == b"%PDF-"
 
 
+def test_candidates_csv(client: TestClient, samples: Engine) -> None:
+    """The ranking as CSV for the selection report, also for an area named in Chinese."""
+    r = client.get("/analysis/candidates.csv", params={"area": "north-bayreuth", "top": 3})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("排名 rank,村庄 village,编号 village_id,得分 score")
+    assert lines[1].startswith("1,Bremermühle,")
+    assert len(lines) == 4
+    square = [[116.39, 39.9], [116.40, 39.9], [116.40, 39.91], [116.39, 39.91], [116.39, 39.9]]
+    village = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {
+        "type": "Polygon", "coordinates": [square]}, "properties": {"name": "示范村"}}]}
+    try:
+        assert client.post("/collections/villages/items", params={"area": "示范县"},
+                           json=village, headers={"X-API-Key": KEY}).status_code == 201
+        r = client.get("/analysis/candidates.csv", params={"area": "示范县"})
+        assert r.status_code == 200, r.text
+        assert "filename*=UTF-8''candidates-%E7%A4%BA%E8%8C%83%E5%8E%BF.csv" in \
+            r.headers["content-disposition"]
+        pdf = client.get("/analysis/candidates/figure.pdf", params={"area": "示范县", "dpi": 50})
+        assert pdf.status_code == 200, pdf.text
+    finally:
+        with samples.begin() as conn:
+            conn.execute(text("DELETE FROM areas WHERE name = '示范县'"))
+
+
 def test_survey_upload(client: TestClient, samples: Engine) -> None:
     """A survey spreadsheet over HTTP: behind the key, all or nothing."""
     name = client.get("/villages", params={"area": "helsinki"}).json()[0]["name"]

@@ -398,6 +398,12 @@ def test_cli_candidates_with_terrain_and_weights(samples: Engine, tmp_path: Path
                                "--top", "3", "--json").stdout)
     assert mine["weights"]["environment"] == 0
     assert [c["score"] for c in mine["candidates"]] == [100.0, 100.0, 100.0]
+    sheet = tmp_path / "candidates.csv"
+    run_vgis("candidates", "--area", NB, "--top", "3", "--csv", str(sheet))
+    rows = sheet.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].split(",")[:4] == ["排名 rank", "村庄 village", "编号 village_id", "得分 score"]
+    assert rows[1].startswith("1,Bremermühle,")
+    assert len(rows) == 4
     table = run_vgis("candidates", "--area", NB, "--top", "3").stdout
     assert "Bremermühle scores 68.5 of 100" in table
     assert "missing" in table
