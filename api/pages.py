@@ -62,6 +62,7 @@ def landing(request: Request, engine: EngineDep) -> Response:
                      f"<a href='/analysis/corridor/map?area={a}'>走廊图 corridor</a>{seen} · "
                      f"<a href='/analysis/candidates/map?area={a}'>示范村候选 candidates</a> "
                      f"(<a href='/analysis/candidates/figure.pdf?area={a}'>PDF</a>, "
+                     f"<a href='/analysis/candidates.csv?area={a}'>CSV</a>, "
                      f"<a href='/analysis/candidates?area={a}'>JSON</a>)</p>"
                      "<table><tr><th>村 village</th><th>户数</th><th>km²</th><th>maps</th></tr>")
         for v in villages:

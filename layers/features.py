@@ -1,7 +1,8 @@
 """Feature queries for the OGC API Features face: filter, count, page, one by id, delete.
 
 Filters use the indexed columns: ``geom && envelope`` on the GiST index, ``area`` and
-``status`` on their columns; a village filter intersects the village's polygon.
+``status`` on their columns; a village filter intersects the village's polygon (features
+of the village's own area).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def _where(q: FeatureQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("t.status = :status")
         params["status"] = q.status
     if q.village is not None:
-        clauses.append("t.geom && v.geom AND ST_Intersects(t.geom, v.geom)")
+        # a village's features are those of its own area (another area may overlap it)
+        clauses.append("t.area = v.area AND t.geom && v.geom AND ST_Intersects(t.geom, v.geom)")
         params["village"] = q.village
     return " AND ".join(clauses), params
 

@@ -194,7 +194,8 @@ def _table(fig: Any, rect: tuple[float, float, float, float], rows: list[tuple[s
     has_after = any(r[2] is not None for r in rows)
     cells = [[k, format_figure(k, a)] + ([format_figure(k, b)] if has_after else [])
              for k, a, b in rows]
-    cols = ["", header or word("before", lang)] + ([word("after", lang)] if has_after else [])
+    first = header or word("before" if has_after else "value", lang)
+    cols = ["", first] + ([word("after", lang)] if has_after else [])
     if len(rows) > 6:  # a long list (a ranking) fills its box exactly
         table = ax.table(cellText=cells, colLabels=cols, bbox=(0, 0, 1, 1), cellLoc="right")
         table.auto_set_font_size(False)

@@ -80,6 +80,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "lit_share": ("亮化率", "Lit share"), "served_share": ("垃圾收集覆盖率", "Served share"),
     "households": ("户数", "Households"), "road_length_m": ("道路长度(米)", "Road length (m)"),
     "lit_length_m": ("亮化长度(米)", "Lit length (m)"), "before": ("现状", "Before"),
+    "value": ("数值", "Value"),
     "after": ("规划后", "After"), "distance": ("距离", "Distance"), "measure": ("测距", "Measure"),
     "fullscreen": ("全屏", "Full screen"), "legend": ("图例", "Legend"),
     "summary": ("指标", "Figures"), "village_layout": ("村庄布局图", "Village layout"),

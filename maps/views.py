@@ -56,7 +56,7 @@ def format_figure(label: str, value: Any) -> str:
 
 def _summary(title: str, rows: list[tuple[str, Any, Any]], lang: Lang) -> str:
     has_after = any(r[2] is not None for r in rows)
-    head = f"<tr><th></th><th>{word('before', lang)}</th>" + (
+    head = f"<tr><th></th><th>{word('before' if has_after else 'value', lang)}</th>" + (
         f"<th>{word('after', lang)}</th>" if has_after else "") + "</tr>"
     body = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{format_figure(k, a)}</td>"
