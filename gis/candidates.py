@@ -76,7 +76,7 @@ from sqlalchemy import text
 from gis.context import EXISTING, Context
 from gis.coverage import STANDARD_FACILITIES, drainage_coverage
 from gis.proximity import corridor
-from gis.terrain import Terrain, area_terrain
+from gis.terrain import Terrain, area_terrain, require_terrain
 from gis.visibility import VisibilityParams, corridor_visibility, visibility_params_dict
 from layers.errors import VgisError
 from layers.valuemaps import BOOLEAN_WORDS, normalize_word
@@ -729,11 +729,10 @@ def rank_area(
     used: dict[str, Any] | None = None
     note: str | None = "left out (visible=false)"
     if visible is not False:
-        terrain = area_terrain(ctx.engine, ctx.area, ctx.epsg)
+        # asked for explicitly: no terrain is an error; by default: reported missing
+        terrain = (require_terrain(ctx.engine, ctx.area, ctx.epsg) if visible
+                   else area_terrain(ctx.engine, ctx.area, ctx.epsg))
         note = "the area has no terrain model"
-        if terrain is None and visible:
-            raise VgisError(f"area {ctx.area!r} has no terrain model; load one with "
-                            f"`vgis load dem FILE --area {ctx.area}`")
         if terrain is not None:
             vis = corridor_visibility(ctx, terrain, params=params)
             shares = {vid: v["visible_share"] for vid, v in vis.villages.items()}

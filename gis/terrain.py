@@ -355,15 +355,20 @@ def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
     }
 
 
-def _terrain_of(engine: Engine, area: str) -> tuple[Terrain, int]:
-    from gis.context import metric_epsg
-
-    epsg = metric_epsg(engine, area)
+def require_terrain(engine: Engine, area: str, epsg: int) -> Terrain:
+    """:func:`area_terrain`, or a VgisError that says how to load one."""
     terrain = area_terrain(engine, area, epsg)
     if terrain is None:
         raise VgisError(f"area {area!r} has no terrain model; load one with "
                         f"`vgis load dem FILE --area {area}`")
-    return terrain, epsg
+    return terrain
+
+
+def _terrain_of(engine: Engine, area: str) -> tuple[Terrain, int]:
+    from gis.context import metric_epsg
+
+    epsg = metric_epsg(engine, area)
+    return require_terrain(engine, area, epsg), epsg
 
 
 def _to_metric(points_lonlat: Sequence[tuple[float, float]], epsg: int) -> NDArray[np.float64]:

@@ -26,9 +26,9 @@ from gis.proximity import TRUNK_CLASSES, corridor
 from gis.terrain import (
     VISIBLE_LIGHT_CC,
     Terrain,
-    area_terrain,
     check_heights,
     observers_along,
+    require_terrain,
     union_viewshed,
 )
 from layers.errors import VgisError
@@ -142,10 +142,7 @@ def corridor_visibility(
     params = params or VisibilityParams()
     params.check()
     if terrain is None:
-        terrain = area_terrain(ctx.engine, ctx.area, ctx.epsg)
-        if terrain is None:
-            raise VgisError(f"area {ctx.area!r} has no terrain model; load one with "
-                            "`vgis load dem FILE --area " + ctx.area + "`")
+        terrain = require_terrain(ctx.engine, ctx.area, ctx.epsg)
     road_classes = tuple(road_classes or ())
     xy_parts, kinds, heights = [], [], []
     for kind, lines in _lines(ctx, road_classes, railways, params.max_distance_m):
