@@ -611,12 +611,25 @@ def _weights(path: Path | None) -> Any:
     return Weights.load(path)
 
 
+def _sheet_options(what: str) -> Callable[[F], F]:
+    """What a map and a print sheet both take: the kind, the village or area, the view."""
+    def decorate(f: F) -> F:
+        for opt in reversed([
+            click.argument("kind", type=click.Choice(["village", "corridor", "overview",
+                                                      "candidates"])),
+            click.argument("village", required=False),
+            click.option("--area", help=f"Area: the village's, or the one the {what} covers."),
+            click.option("--view", type=click.Choice(["layout", "lights", "garbage"]),
+                         default="layout", show_default=True,
+                         help=f"Village {what}: layout or a coverage view."),
+        ]):
+            f = opt(f)
+        return f
+    return decorate
+
+
 @main.command("map")
-@click.argument("kind", type=click.Choice(["village", "corridor", "overview", "candidates"]))
-@click.argument("village", required=False)
-@click.option("--area", help="Area (of the village, or mapped whole).")
-@click.option("--view", type=click.Choice(["layout", "lights", "garbage"]), default="layout",
-              show_default=True, help="Village map: layout or a coverage view.")
+@_sheet_options("map")
 @click.option("--metric", type=click.Choice(["lit_share", "served_share", "hardened_share",
                                              "households"]), default="lit_share",
               show_default=True, help="Overview: what colours the villages.")
@@ -652,11 +665,7 @@ def map_cmd(kind: str, village: str | None, area: str | None, view: str, metric:
 
 
 @main.command("figure")
-@click.argument("kind", type=click.Choice(["village", "corridor", "overview", "candidates"]))
-@click.argument("village", required=False)
-@click.option("--area", help="Area (of the village, or drawn whole).")
-@click.option("--view", type=click.Choice(["layout", "lights", "garbage"]), default="layout",
-              show_default=True, help="Village sheet: layout or a coverage view.")
+@_sheet_options("sheet")
 @click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
 @click.option("--orientation", type=click.Choice(["landscape", "portrait"]),
               default="landscape", show_default=True)
