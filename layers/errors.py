@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -12,10 +13,8 @@ class VgisError(ValueError):
 class UnknownLayer(VgisError):
     """A layer name that is not in the canonical schema."""
 
-    def __init__(self, name: str) -> None:
-        from layers.schema import LAYERS
-
-        super().__init__(f"unknown layer {name!r}; layers are: {', '.join(LAYERS)}")
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"unknown layer {name!r}; layers are: {', '.join(known)}")
         self.name = name
 
 

@@ -2,13 +2,15 @@
 
 Every vector layer has ``id``, ``area``, ``name``, ``status``, ``source``,
 ``source_id``, ``attrs`` and ``geom`` (EPSG:4326) plus the layer's own fields,
-as ``design.md`` (Layers) lists them. Class values are closed lists.
+as ``docs/data-model.md`` (Layers) lists them. Class values are closed lists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from layers.errors import UnknownLayer
 
 FieldKind = Literal["text", "int", "float", "bool"]
 
@@ -185,9 +187,7 @@ def layer_spec(name: str) -> LayerSpec:
     UnknownLayer
         When ``name`` is not one of the ten canonical layers.
     """
-    from layers.errors import UnknownLayer
-
     try:
         return LAYERS[name]
     except KeyError:
-        raise UnknownLayer(name) from None
+        raise UnknownLayer(name, LAYERS) from None

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from layers.errors import ImportRejected, Problem, UnknownArea
 from layers.models import areas, layer_tables, loads
-from layers.normalize import ImportReport
+from layers.report import ImportReport
 from layers.schema import LAYERS, WGS84, layer_spec
 
 
@@ -234,6 +234,29 @@ def read_frame(engine: Engine, sql: str, params: dict[str, Any] | None = None
     return gpd.GeoDataFrame(frame, geometry="geom", crs=WGS84)
 
 
+def terrain_path(engine: Engine, area: str, touching_wkt: str | None = None) -> str | None:
+    """The file of the area's finest terrain model (None when the area has none).
+
+    Parameters
+    ----------
+    engine
+        The store.
+    area
+        The area whose registered rasters are searched.
+    touching_wkt
+        Only a raster whose footprint intersects this geometry (WKT, EPSG:4326 degrees).
+    """
+    where = "area = :area"
+    params: dict[str, Any] = {"area": area}
+    if touching_wkt is not None:
+        where += " AND ST_Intersects(footprint, ST_GeomFromText(:wkt, 4326))"
+        params["wkt"] = touching_wkt
+    with engine.connect() as conn:
+        row = conn.execute(text(f"SELECT path FROM rasters WHERE {where} "
+                                "ORDER BY res_x LIMIT 1"), params).first()
+    return None if row is None else str(row[0])
+
+
 def layer_counts(engine: Engine, area: str | None = None) -> dict[str, int]:
     """Number of features per layer (in one area, or in all)."""
     out: dict[str, int] = {}
@@ -263,4 +286,5 @@ __all__ = [
     "layer_counts",
     "read_layer",
     "replace_source",
+    "terrain_path",
 ]

@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection handed in by ``layers.db.migrate``."""
+"""Alembic environment: runs migrations on the connection given by ``layers.runtime.db``."""
 
 from alembic import context
 from geoalchemy2 import alembic_helpers

@@ -12,11 +12,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from layers.cluster import LocalCluster, default_cluster_dir
 from layers.errors import DatabaseUnavailable
-from layers.settings import Settings, get_settings
+from layers.runtime.cluster import LocalCluster, default_cluster_dir
+from layers.runtime.settings import Settings, get_settings
 
-_MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def local_cluster(settings: Settings | None = None) -> LocalCluster:

@@ -7,6 +7,7 @@ and ``VILLAGE_ROAD`` all match. A user's ``--values FILE`` is merged over these 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -193,6 +194,43 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "covered": ("盖板", "是否盖板", "加盖"),
     "working": ("完好", "是否正常", "是否完好", "working_state"),
 }
+
+
+# the keys of village attributes the candidate ranking reads (English, simplified and
+# traditional Chinese), as a survey spreadsheet's columns name them
+ATTRIBUTE_ALIASES: dict[str, tuple[str, ...]] = {
+    "culture_score": ("culture_score", "文化底蕴", "文化底蘊"),
+    "traditional_village": ("traditional_village", "传统村落", "傳統村落"),
+    "industry_score": ("industry_score", "产业发展", "產業發展"),
+    "collective_income": ("collective_income", "村集体收入", "村集體收入"),
+    "cadre_score": ("cadre_score", "干群基础", "干群基礎", "幹群基礎"),
+}
+
+
+def read_number(raw: object) -> float | None:
+    """A finite number from a cell (a number, or text such as ``" 12.5 "``), else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str):
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def read_flag(raw: object) -> float | None:
+    """1.0 for yes (true, 1, yes, 是 …), 0.0 for no (false, 0, no, 否 …), else None."""
+    if isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, int | float):
+        return float(raw) if raw in (0, 1) else None
+    word = BOOLEAN_WORDS.get(normalize_word(raw))
+    return None if word is None else float(word)
 
 
 class ValueMap:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,8 +18,9 @@ import pandas as pd
 import shapely
 
 from layers.errors import ImportRejected, Problem
+from layers.io.valuemaps import BOOLEAN_WORDS, FIELD_ALIASES, ValueMap, normalize_word
+from layers.report import ImportReport
 from layers.schema import WGS84, FieldSpec, LayerSpec
-from layers.valuemaps import BOOLEAN_WORDS, FIELD_ALIASES, ValueMap, normalize_word
 
 # shapely type ids
 _POINT, _LINE, _POLYGON, _MPOINT, _MLINE, _MPOLYGON, _COLLECTION = 0, 1, 3, 4, 5, 6, 7
@@ -30,35 +29,6 @@ _TYPE_IDS = {"Point": _POINT, "LineString": _LINE, "Polygon": _POLYGON,
 _TYPE_NAMES = {v: k for k, v in _TYPE_IDS.items()} | {_COLLECTION: "GeometryCollection"}
 _ID_COLUMNS = ("source_id", "id", "fid", "objectid", "osm_id", "编号", "bh")
 _RESERVED = {"geometry", "source", "attrs"}
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts, repairs and value mappings worth telling the planner."""
-
-    source: str
-    layer_counts: dict[str, int] = field(default_factory=dict)
-    repaired: int = 0
-    split_multipart: int = 0
-    collapsed_to_point: int = 0
-    mapped_to_fallback: Counter[str] = field(default_factory=Counter)
-    defaults: Counter[str] = field(default_factory=Counter)
-    replaced: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form of the report."""
-        return {
-            "source": self.source,
-            "features": self.layer_counts,
-            "repaired_geometries": self.repaired,
-            "split_multipart": self.split_multipart,
-            "collapsed_to_point": self.collapsed_to_point,
-            "unknown_values_mapped_to_fallback": dict(self.mapped_to_fallback),
-            "defaults_applied": dict(self.defaults),
-            "replaced_features": self.replaced,
-            "notes": self.notes,
-        }
 
 
 def _feature_labels(frame: pd.DataFrame, id_column: str | None) -> list[str]:

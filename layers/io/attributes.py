@@ -23,9 +23,10 @@ from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from layers.errors import ImportRejected, Problem, UnreadableFile, VgisError
+from layers.io.valuemaps import FIELD_ALIASES, normalize_word
 from layers.models import loads
+from layers.report import AttributesReport
 from layers.store import check_area, file_sha256
-from layers.valuemaps import FIELD_ALIASES, normalize_word
 
 NUMERIC_FIELDS: tuple[str, ...] = ("population", "households", "farmland_mu")
 """Columns of the villages table a spreadsheet may fill (numbers ≥ 0)."""
@@ -73,7 +74,7 @@ def _read(path: Path, sheet: str | None, encoding: str | None) -> pd.DataFrame:
 def load_attributes(
     engine: Engine, path: Path, area: str, *, key: Literal["name", "code"] = "name",
     sheet: str | None = None, encoding: str | None = None,
-) -> dict[str, Any]:
+) -> AttributesReport:
     """Merge a spreadsheet's rows into the attributes of the area's villages.
 
     Parameters
@@ -93,7 +94,7 @@ def load_attributes(
 
     Returns
     -------
-    dict
+    AttributesReport
         ``file``, ``area``, ``key``, ``villages`` (rows merged), ``columns`` (written to
         the villages table) and ``attributes`` (merged into ``attrs``).
 
@@ -162,12 +163,12 @@ def load_attributes(
     sets = "".join(f", {f} = COALESCE(:{f}, {f})" for f in numeric)
     statement = text(f"UPDATE villages SET attrs = attrs || :attrs{sets} WHERE id = :vid"
                      ).bindparams(bindparam("attrs", type_=JSONB))
-    report = {"file": path.name, "area": area, "key": key, "villages": len(updates),
-              "columns": sorted(numeric), "attributes": extra}
+    report = AttributesReport(file=path.name, area=area, key=key, villages=len(updates),
+                              columns=sorted(numeric), attributes=extra)
     with engine.begin() as conn:
         if updates:
             conn.execute(statement, [dict.fromkeys(numeric) | u for u in updates])
         conn.execute(loads.insert().values(
             area=area, source=path.name, kind="attrs", sha256=file_sha256(path),
-            counts={"villages": len(updates)}, report=report))
+            counts={"villages": len(updates)}, report=report.model_dump()))
     return report

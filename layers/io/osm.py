@@ -1,6 +1,6 @@
 """Import every canonical layer from an OpenStreetMap PBF extract.
 
-The tag → layer/class table below is the whole mapping (design.md, Layers); it is
+The tag → layer/class table below is the whole mapping (docs/data-model.md); it is
 data, tested on its own. Villages come from closed administrative polygons of
 village level (admin_level ≥ 9); where an extract has none, each named settlement
 place gets the territory nearest to it (Voronoi cells of the place points, in a
@@ -22,7 +22,8 @@ import pandas as pd
 import shapely
 
 from layers.errors import UnreadableFile
-from layers.normalize import ImportReport, normalize
+from layers.io.normalize import normalize
+from layers.report import ImportReport
 from layers.schema import LAYERS, WGS84
 
 Tags = dict[str, str]

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from layers.chinacoords import CoordSystem
-from layers.dem import load_dem
-from layers.files import import_file
-from layers.normalize import ImportReport
-from layers.osm import import_osm
+from layers.io.chinacoords import CoordSystem
+from layers.io.dem import load_dem
+from layers.io.files import import_file
+from layers.io.osm import import_osm
+from layers.io.valuemaps import ValueMap, load_value_file
+from layers.report import ImportReport
 from layers.store import file_sha256, last_load_sha, replace_source
-from layers.valuemaps import ValueMap, load_value_file
 
 __all__ = ["SAMPLES", "default_area", "load_dem", "load_file", "load_osm", "load_samples"]
 
@@ -103,7 +103,7 @@ def load_features(
     import geopandas as gpd
 
     from layers.errors import ImportRejected, Problem
-    from layers.normalize import normalize
+    from layers.io.normalize import normalize
     from layers.schema import layer_spec
 
     features = collection.get("features") if isinstance(collection, dict) else None

@@ -42,9 +42,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 20 * 1024 * 1024
     analysis_timeout_s: float = 60.0
     language: Literal["zh", "en"] = "zh"
-    lights_radius_m: float = 15.0
-    garbage_radius_m: float = 70.0
-    corridor_distance_m: float = 500.0
+    # defaults of the analyses where the planner's office wants its own (unset: the
+    # analysis' own default, gis.params): reach of a light, garbage service radius,
+    # corridor half-width, all metres
+    lights_radius_m: float | None = None
+    garbage_radius_m: float | None = None
+    corridor_distance_m: float | None = None
 
     @property
     def raster_dir(self) -> Path:

@@ -21,11 +21,12 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from layers.chinacoords import CoordSystem, to_wgs84
 from layers.errors import ImportRejected, Problem, UnreadableFile, UnsupportedCRS
-from layers.normalize import ImportReport, normalize
+from layers.io.chinacoords import CoordSystem, to_wgs84
+from layers.io.normalize import normalize
+from layers.io.valuemaps import ValueMap, normalize_word
+from layers.report import ImportReport
 from layers.schema import WGS84, layer_spec
-from layers.valuemaps import ValueMap, normalize_word
 
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls", ".ods"}
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".dxf", ".fgb"}

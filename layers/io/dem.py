@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 
 from layers.errors import UnreadableFile, UnsupportedCRS
 from layers.models import loads, rasters
-from layers.settings import get_settings
+from layers.report import TerrainRecord
+from layers.runtime.settings import get_settings
 from layers.store import ensure_area, file_sha256
 
 
@@ -36,14 +37,14 @@ def _dataset_path(path: Path) -> str:
     return str(path)
 
 
-def load_dem(engine: Engine, path: Path, area: str) -> dict[str, object]:
+def load_dem(engine: Engine, path: Path, area: str) -> TerrainRecord:
     """Copy a terrain model into the data directory and register it to ``area``.
 
     Loading the same file name into the same area again replaces the earlier one.
 
     Returns
     -------
-    dict
+    TerrainRecord
         The registered raster: path, CRS, size, resolution, elevation range (metres).
     """
     if not path.exists():
@@ -88,4 +89,4 @@ def load_dem(engine: Engine, path: Path, area: str) -> dict[str, object]:
             counts={"rasters": 1}, report=info,
         ))
         tmp.replace(target)
-    return info
+    return TerrainRecord.model_validate(info)

@@ -1,0 +1,1 @@
+"""Process machinery under everything: settings, the local PostGIS cluster, the engine."""
