@@ -19,10 +19,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 
-from api import analysis, features, pages
+from api import analysis, features, pages, sheets
 from api.deps import EngineDep
 from api.errors import install_error_handlers
-from layers.settings import get_settings
+from layers.runtime.settings import get_settings
 from maps.assets import ASSETS, asset_path, leaflet_images_dir
 
 log = logging.getLogger("vgis.requests")
@@ -99,6 +99,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(features.router)
     app.include_router(analysis.router)
+    app.include_router(sheets.router)
     return app
 
 

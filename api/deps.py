@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException
 from sqlalchemy import Engine
 
-from layers.settings import Settings, get_settings
+from layers.runtime.settings import Settings, get_settings
 
 
 def settings_dep() -> Settings:
@@ -18,7 +18,7 @@ def settings_dep() -> Settings:
 
 def engine_dep() -> Engine:
     """The store's engine (the local cluster is started on first use)."""
-    from layers.db import get_engine
+    from layers.runtime.db import get_engine
 
     return get_engine()
 

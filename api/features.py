@@ -23,6 +23,7 @@ from layers.features import (
     layer_extent,
     query_features,
 )
+from layers.report import AttributesReport, LoadAnswer
 from layers.schema import LAYERS, layer_spec
 
 router = APIRouter(tags=["layers (OGC API Features)"], responses=ERROR_RESPONSES)
@@ -170,13 +171,13 @@ def add_items(
     area: Annotated[str, Query(min_length=1, max_length=200)],
     collection: Annotated[dict[str, Any], Body(description="a GeoJSON FeatureCollection")],
     source: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> LoadAnswer:
     """Add features (atomic: any bad feature rejects all, 422 with every problem)."""
-    from layers.loader import load_features
+    from layers.io.loader import load_features
 
     layer_spec(layer)
     report = load_features(engine, collection, layer, area, source or f"api-{uuid.uuid4()}")
-    return {"area": area, **report.as_dict()}
+    return LoadAnswer.of(area, report)
 
 
 @router.delete("/collections/{layer}/items/{feature_id}", status_code=204,
@@ -195,17 +196,17 @@ async def upload(
     area: str, engine: EngineDep, settings: SettingsDep,
     layer: Annotated[str, Query()], file: Annotated[UploadFile, File()],
     crs: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> LoadAnswer:
     """Import a whole file (GeoPackage, zipped Shapefile, GeoJSON, KML, CSV) into an area."""
     from starlette.concurrency import run_in_threadpool
 
-    from layers.loader import load_file
+    from layers.io.loader import load_file
 
     layer_spec(layer)
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = await _receive(file, Path(tmp))
         report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs)
-    return {"area": area, **report.as_dict()}
+    return LoadAnswer.of(area, report)
 
 
 async def _receive(file: UploadFile, folder: Path) -> Path:
@@ -234,7 +235,7 @@ async def attributes(
     area: str, engine: EngineDep, file: Annotated[UploadFile, File()],
     key: Literal["name", "code"] = "name",
     encoding: Annotated[str | None, Query(max_length=40)] = None,
-) -> dict[str, Any]:
+) -> AttributesReport:
     """Merge a survey spreadsheet (CSV/XLSX, one row per village) into the villages.
 
     Rows are matched by village ``name`` or ``code``; population, households and
@@ -243,7 +244,7 @@ async def attributes(
     """
     from starlette.concurrency import run_in_threadpool
 
-    from layers.attributes import load_attributes
+    from layers.io.attributes import load_attributes
 
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = await _receive(file, Path(tmp))

@@ -6,6 +6,7 @@ import gc
 import math
 import os
 import resource
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,8 @@ ANALYSES = ("lighting", "garbage", "corridor")
 _PEAK = [0.0]  # the largest peak RSS (MiB) of any measured step so far
 
 
-def _status_kb(key: str) -> int | None:
+def status_kb(key: str) -> int | None:
+    """A figure of this process from /proc/self/status, kB (e.g. VmRSS); None if absent."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith(key + ":"):
@@ -80,7 +82,7 @@ def measured(step: Step) -> Iterator[Step]:
         yield step
     finally:
         step.seconds = time.perf_counter() - start
-        hwm = _status_kb("VmHWM") if resettable else None
+        hwm = status_kb("VmHWM") if resettable else None
         if hwm is None:
             hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         step.peak_mib = hwm / 1024
@@ -123,3 +125,13 @@ class Timings:
         done = [(name, steps[analysis]) for name, steps in self.sql.items()
                 if analysis in steps and steps[analysis].ok]
         return min(done, key=lambda d: d[1].seconds) if done else None
+
+
+def revision() -> str:
+    """The checkout's commit, marked ``-dirty`` when files differ from it (else ``?``)."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                             text=True, check=False, cwd=Path(__file__).resolve().parent)
+    except OSError:
+        return "?"
+    return out.stdout.strip() or "?"

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.measure import ANALYSES, Loaded, Step, Timings, peak_so_far
+from gis.params import CorridorParams, LightingParams, ServiceParams
 
-LIGHT_RADIUS_M = 15.0
-GARBAGE_RADIUS_M = 70.0
-CORRIDOR_M = 500.0
+# the definitions' own defaults, whatever the environment sets
+LIGHT_RADIUS_M = LightingParams().radius_m
+GARBAGE_RADIUS_M = ServiceParams().radius_m
+CORRIDOR_M = CorridorParams().distance_m
 # the margin corridor() reads lines within: max(distance, county-seat radius) + 1 km
 CORRIDOR_WINDOW_M = 6000.0
 

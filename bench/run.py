@@ -10,8 +10,8 @@ then analysed over every village:
   and warm (the same call again on that context: pure compute); then all three on one
   fresh context, which is "the county fully analysed";
 - **SQL**, two formulations, each with a fresh context (it reads only the villages):
-  ``gis.sql`` (``lighting_sql``, ``households_sql``, ``nearest_sql`` for trunk roads
-  and railways) and ``bench.sqlpeer`` (metric temporary tables, exact lighting
+  ``testkit.sql`` (``lighting_sql``, ``households_sql``, ``nearest_sql`` for trunk roads
+  and railways) and ``testkit.sqlpeer`` (metric temporary tables, exact lighting
   intervals); the faster is the peer to beat.
 
 Printed per size: counts, load times, seconds per analysis, the SQL / in-process
@@ -28,7 +28,6 @@ import gc
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -39,7 +38,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bench.county import METRIC_EPSG, make_county
-from bench.measure import Loaded, Step, Timings, load_average, measured
+from bench.measure import Loaded, Step, Timings, load_average, measured, revision
 from bench.report import (
     CORRIDOR_M,
     CORRIDOR_WINDOW_M,
@@ -48,28 +47,40 @@ from bench.report import (
     print_size,
     print_summary,
 )
-from bench.sqlpeer import households_indexed_sql, lighting_exact_sql, nearest_transformed_sql
 from gis.context import Context
-from gis.coverage import GARBAGE_CLASSES, LIGHT_CLASSES, household_coverage, lighting_coverage
-from gis.proximity import TRUNK_CLASSES, corridor
-from gis.sql import households_sql, lighting_sql, nearest_sql
-from layers.cluster import LocalCluster
-from layers.db import make_engine, migrate, postgis_version
-from layers.normalize import ImportReport, normalize
+from gis.lighting import lighting_coverage
+from gis.params import (
+    GARBAGE_CLASSES,
+    LIGHT_CLASSES,
+    TRUNK_CLASSES,
+    CorridorParams,
+    LightingParams,
+    ServiceParams,
+)
+from gis.proximity import corridor
+from gis.service import household_coverage
+from layers.io.normalize import normalize
+from layers.report import ImportReport
+from layers.runtime.cluster import LocalCluster
+from layers.runtime.db import make_engine, migrate, postgis_version
 from layers.schema import LAYERS
 from layers.store import replace_source
+from testkit.sql import households_sql, lighting_sql, nearest_sql
+from testkit.sqlpeer import households_indexed_sql, lighting_exact_sql, nearest_transformed_sql
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 Analysis = Callable[[Context], Any]
 
 IN_PROCESS: dict[str, Analysis] = {
-    "lighting": lambda ctx: lighting_coverage(ctx, radius=LIGHT_RADIUS_M, details=False),
-    "garbage": lambda ctx: household_coverage(ctx, radius=GARBAGE_RADIUS_M, details=False),
-    "corridor": lambda ctx: corridor(ctx, distance=CORRIDOR_M),
+    "lighting": lambda ctx: lighting_coverage(ctx, LightingParams(radius_m=LIGHT_RADIUS_M),
+                                              details=False),
+    "garbage": lambda ctx: household_coverage(ctx, ServiceParams(radius_m=GARBAGE_RADIUS_M),
+                                              details=False),
+    "corridor": lambda ctx: corridor(ctx, CorridorParams(distance_m=CORRIDOR_M)),
 }
 
 SQL: dict[str, dict[str, Analysis]] = {
-    "gis.sql": {
+    "testkit.sql": {
         "lighting": lambda ctx: lighting_sql(ctx, radius=LIGHT_RADIUS_M, classes=LIGHT_CLASSES),
         "garbage": lambda ctx: households_sql(ctx, classes=GARBAGE_CLASSES,
                                               radius=GARBAGE_RADIUS_M),
@@ -77,7 +88,7 @@ SQL: dict[str, dict[str, Analysis]] = {
             nearest_sql(ctx, layer="roads", classes=TRUNK_CLASSES, window=CORRIDOR_WINDOW_M),
             nearest_sql(ctx, layer="railways", classes=["rail"], window=CORRIDOR_WINDOW_M)),
     },
-    "bench.sqlpeer": {
+    "testkit.sqlpeer": {
         "lighting": lambda ctx: lighting_exact_sql(ctx, radius=LIGHT_RADIUS_M,
                                                    classes=LIGHT_CLASSES),
         "garbage": lambda ctx: households_indexed_sql(ctx, classes=GARBAGE_CLASSES,
@@ -175,16 +186,6 @@ def run_sql(sql_engine: Engine, area: str, t: Timings, repeat: int = 1) -> None:
             steps[name] = _fastest(runs)
 
 
-def _revision() -> str:
-    """The checkout's commit, marked ``-dirty`` when files differ from it (else ``?``)."""
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                             text=True, check=False, cwd=Path(__file__).resolve().parent)
-    except OSError:
-        return "?"
-    return out.stdout.strip() or "?"
-
-
 def _sql_engine(url: str, timeout_s: float) -> Engine:
     """An engine whose statements are cancelled after ``timeout_s`` seconds."""
     return create_engine(url, connect_args={
@@ -206,7 +207,7 @@ def bench(sizes: Sequence[int], *, seed: int, sql_max: int, sql_timeout: float,
         migrate(engine)
         with engine.connect() as conn:
             pg = str(conn.execute(text("SHOW server_version")).scalar_one())
-        print(f"vgis benchmark at {_revision()}: {os.cpu_count()} CPUs, "
+        print(f"vgis benchmark at {revision()}: {os.cpu_count()} CPUs, "
               f"Python {sys.version.split()[0]}, "
               f"PostgreSQL {pg}, PostGIS {postgis_version(engine)}; seed {seed}; SQL for "
               f"sizes <= {sql_max:,}, statement timeout {sql_timeout:g} s; fastest of "

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cluster() -> tuple[Any, Path]:
-    from layers.cluster import LocalCluster
+    from layers.runtime.cluster import LocalCluster
 
     tmp = Path(tempfile.mkdtemp(prefix="vgis-bench-svc-"))
     tmp.chmod(0o755)
@@ -41,7 +41,7 @@ def _cluster() -> tuple[Any, Path]:
     cluster = LocalCluster(tmp / "pg")
     cluster.start()
     os.environ["DATABASE_URL"] = cluster.url
-    from layers.settings import get_settings
+    from layers.runtime.settings import get_settings
 
     get_settings.cache_clear()
     return cluster, tmp
@@ -61,8 +61,9 @@ def bench_maps(engine: Any) -> None:
     from gis.context import Context
     from maps.figure import render_figure
     from maps.interactive import MapBuilder, html_of
-    from maps.views import _draw_buildings
-    from tests.browser import chromium, serve_directory
+    from maps.sheet import Paper
+    from maps.views import draw_buildings
+    from testkit.browser import chromium, serve_directory
 
     ctx = Context.load(engine, "lauf", "Kuhnhof")
     centre = ctx.villages.geometry.values[0].centroid
@@ -75,7 +76,7 @@ def bench_maps(engine: Any) -> None:
             frame = _buildings(n, (centre.x, centre.y), ctx.epsg)
             t0 = time.perf_counter()
             b = MapBuilder(ctx, list(frame.to_crs(4326).total_bounds), "bench", "zh", "inline")
-            _draw_buildings(b, frame)
+            draw_buildings(b, frame)
             page = html_of(b.finish(None))
             build = time.perf_counter() - t0
             (out / f"m{n}.html").write_text(page, encoding="utf-8")
@@ -96,11 +97,12 @@ def bench_maps(engine: Any) -> None:
                   f"{paint if paint is not None else float('nan'):>14.2f}")
     shutil.rmtree(out, ignore_errors=True)
     print("\nfigures: village sheet (Kuhnhof, garbage view)")
-    for paper, dpi, suffix in (("A4", 150, "png"), ("A3", 150, "pdf")):
+    sheets: tuple[tuple[Paper, int, str], ...] = (("A4", 150, "png"), ("A3", 150, "pdf"))
+    for paper, dpi, suffix in sheets:
         t0 = time.perf_counter()
         target = Path(tempfile.mkdtemp()) / f"sheet.{suffix}"
         render_figure(Context.load(engine, "lauf", "Kuhnhof"), target, view="garbage",
-                      paper=paper, dpi=dpi)  # type: ignore[arg-type]
+                      paper=paper, dpi=dpi)
         print(f"  {paper} {suffix.upper()} {dpi} dpi: {time.perf_counter() - t0:.2f} s, "
               f"{target.stat().st_size / 1e6:.1f} MB")
 
@@ -134,7 +136,7 @@ def _load(base: str, path: str, clients: int, seconds: float) -> tuple[list[floa
 
 def bench_http(seconds: float) -> None:
     """p50/p95 latency and throughput of four requests at 1, 10 and 50 clients."""
-    from tests.server import uvicorn_server
+    from testkit.server import uvicorn_server
 
     with uvicorn_server() as base:
         villages = httpx.get(f"{base}/villages", params={"area": "lauf"}).json()
@@ -164,8 +166,8 @@ def main() -> None:
     args = parser.parse_args()
     cluster, tmp = _cluster()
     try:
-        from layers.db import make_engine, migrate
-        from layers.loader import load_dem, load_osm
+        from layers.io.loader import load_dem, load_osm
+        from layers.runtime.db import make_engine, migrate
 
         engine = make_engine(cluster.url)
         migrate(engine)

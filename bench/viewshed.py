@@ -16,7 +16,7 @@ ground and targets on the ground:
   6 km, one observer); the exponent is the least-squares slope in log-log.
 
 Each case runs once untimed with the work counted (cells tested and elevations
-interpolated, see :func:`counting`) and ``tracemalloc`` on (peak of the call's
+interpolated, :class:`gis.terrain.SightWork`) and ``tracemalloc`` on (peak of the call's
 Python/numpy allocations), then ``--repeat`` (roads: ``--road-repeat``) timed runs
 whose minimum and median are printed, with this process's peak RSS
 (:func:`bench.measure.measured`). The SHA-256 of ``gis/terrain.py`` is printed and
@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
-import inspect
 import json
 import math
 import os
@@ -41,12 +40,10 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import numpy as np
 import scipy
@@ -57,9 +54,15 @@ from scipy.ndimage import zoom
 from shapely.ops import substring
 
 import gis.terrain as terrain_mod
-from bench.measure import Step, _status_kb, load_average, measured, peak_so_far
-from bench.run import _revision
-from gis.terrain import Terrain, observers_along, read_terrain, union_viewshed, viewshed
+from bench.measure import Step, load_average, measured, peak_so_far, revision, status_kb
+from gis.terrain import (
+    SightWork,
+    Terrain,
+    observers_along,
+    read_terrain,
+    union_viewshed,
+    viewshed,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP_PATH = ROOT / "data/dem/north-bayreuth_srtm3.tif"
@@ -137,51 +140,6 @@ def bent_road(centre: tuple[float, float], angle_deg: float, length: float = ROA
 
 # --- measuring -------------------------------------------------------------------------------
 
-@dataclass
-class Work:
-    """What a viewshed did: target cells tested and elevations interpolated."""
-
-    cells: int = 0
-    samples: int = 0
-    known: bool = True
-
-
-@contextmanager
-def counting() -> Iterator[Work]:
-    """Count the work of :mod:`gis.terrain` inside the block, whatever its sampling scheme.
-
-    Cells: the targets handed to ``gis.terrain._line_of_sight`` (one observer's unseen
-    cells within reach). Samples: the points interpolated by ``map_coordinates`` in
-    that module (the sight-line samples, plus one per observer for its ground). Where
-    either is missing (a refactor) that figure is marked unknown (-1).
-    """
-    work = Work()
-    sampler = getattr(terrain_mod, "map_coordinates", None)
-
-    def sample(input: Any, coordinates: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
-        work.samples += int(np.asarray(coordinates[0]).size)
-        return sampler(input, coordinates, *args, **kwargs)  # type: ignore[misc]
-
-    with ExitStack() as stack:
-        if sampler is None:
-            work.samples = -1
-        else:
-            stack.enter_context(mock.patch.object(terrain_mod, "map_coordinates", sample))
-        original = getattr(terrain_mod, "_line_of_sight", None)
-        if original is None:
-            work.known = False
-        else:
-            signature = inspect.signature(original)
-
-            def line_of_sight(*args: Any, **kwargs: Any) -> Any:
-                work.cells += len(signature.bind(*args, **kwargs).arguments["dist"])
-                return original(*args, **kwargs)
-
-            stack.enter_context(mock.patch.object(terrain_mod, "_line_of_sight",
-                                                  line_of_sight))
-        yield work
-
-
 def in_reach(terrain: Terrain, observers: FloatArray, max_distance: float) -> int:
     """Cells with an elevation within ``max_distance`` of an observer standing on the terrain."""
     z = terrain.elevation
@@ -237,17 +195,19 @@ def run_case(name: str, label: str, terrain: Terrain, observers: FloatArray,
              max_distance: float, repeat: int) -> Case:
     """Measure one viewshed (one observer) or union viewshed (several)."""
     observers = np.asarray(observers, dtype=float).reshape(-1, 2)
-    call: Callable[[], NDArray[np.bool_]]
+    call: Callable[[SightWork | None], NDArray[np.bool_]]
     if len(observers) == 1:
         xy = (float(observers[0, 0]), float(observers[0, 1]))
 
-        def call() -> NDArray[np.bool_]:
-            return viewshed(terrain, xy, observer_height=EYE_M, max_distance=max_distance)
+        def call(work: SightWork | None = None) -> NDArray[np.bool_]:
+            return viewshed(terrain, xy, observer_height=EYE_M, max_distance=max_distance,
+                            work=work)
     else:
         heights = np.full(len(observers), EYE_M)
 
-        def call() -> NDArray[np.bool_]:
-            return union_viewshed(terrain, observers, heights, max_distance=max_distance)
+        def call(work: SightWork | None = None) -> NDArray[np.bool_]:
+            return union_viewshed(terrain, observers, heights, max_distance=max_distance,
+                                  work=work)
 
     case = Case(name, label, len(observers), max_distance,
                 terrain_cells=int(np.isfinite(terrain.elevation).sum()),
@@ -255,12 +215,12 @@ def run_case(name: str, label: str, terrain: Terrain, observers: FloatArray,
     gc.collect()
     tracemalloc.start()
     try:
-        with counting() as work:
-            seen = call()
+        work = SightWork()
+        seen = call(work)
         case.traced_peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
-    case.cells_tested = work.cells if work.known else -1
+    case.cells_tested = work.cells
     case.samples = work.samples
     case.visible_cells = int(seen.sum())
     del seen
@@ -268,10 +228,10 @@ def run_case(name: str, label: str, terrain: Terrain, observers: FloatArray,
     starts: list[float] = []
     for _ in range(repeat):
         gc.collect()
-        start = _status_kb("VmRSS")
+        start = status_kb("VmRSS")
         step = Step()
         with measured(step):
-            call()
+            call(None)
         case.seconds.append(step.seconds)
         peaks.append(step.peak_mib)
         if start is not None:
@@ -364,13 +324,13 @@ def bench(*, quick: bool, repeat: int, road_repeat: int, json_path: Path) -> dic
     reaches = (1000.0, 2000.0, 3000.0) if quick else (1000.0, 2000.0, 3000.0, 6000.0)
     counts = (5, 20) if quick else (10, 50, 200)
     source = terrain_source()
-    print(f"vgis viewshed benchmark at {_revision()}: {os.cpu_count()} CPUs, Python "
+    print(f"vgis viewshed benchmark at {revision()}: {os.cpu_count()} CPUs, Python "
           f"{sys.version.split()[0]}, numpy {np.__version__}, scipy {scipy.__version__}; "
           f"{'quick, ' if quick else ''}min/median of {repeat} timed run(s) "
           f"({road_repeat} for roads) after one counted run; eye {EYE_M} m, target on "
           f"the ground; gis/terrain.py sha256 {source}; load average "
           f"{load_average():.2f}", flush=True)
-    out: dict[str, Any] = {"revision": _revision(), "cpus": os.cpu_count(),
+    out: dict[str, Any] = {"revision": revision(), "cpus": os.cpu_count(),
                            "python": sys.version.split()[0], "numpy": np.__version__,
                            "scipy": scipy.__version__, "quick": quick, "repeat": repeat,
                            "road_repeat": road_repeat, "terrain_py_sha256": source,

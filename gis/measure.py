@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
 from gis.linear import Intervals, reach
+from layers.schema import WGS84
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -119,3 +121,32 @@ def near_lines_length(pieces: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, offset:
     uniq = np.unique(p_idx)
     out[uniq] = shapely.length(shapely.intersection(geoms[uniq], zone))
     return out
+
+
+def share(part: float, whole: float) -> float | None:
+    """``part / whole`` rounded to 6 decimals; None when there is no whole."""
+    return round(part / whole, 6) if whole > 0 else None
+
+
+def sum_by_class(values: FloatArray, village: IntArray, cls: NDArray[np.object_],
+                 classes: tuple[str, ...], n: int) -> FloatArray:
+    """Sum ``values`` into an (n villages × classes) table (other classes dropped)."""
+    code = pd.Categorical(cls, categories=list(classes)).codes.astype(np.int64)
+    ok = code >= 0
+    key = village[ok] * len(classes) + code[ok]
+    return np.bincount(key, weights=values[ok], minlength=n * len(classes)).reshape(
+        n, len(classes)).astype(float)
+
+
+def count_within(points: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> IntArray:
+    """Number of points inside each village."""
+    if len(points) == 0:
+        return np.zeros(len(villages), dtype=np.int64)
+    v_idx, _ = shapely.STRtree(np.asarray(points.geometry.values)).query(
+        np.asarray(villages.geometry.values), predicate="contains")
+    return np.bincount(v_idx, minlength=len(villages))
+
+
+def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A metric frame in EPSG:4326 degrees (as map layers travel)."""
+    return frame.to_crs(WGS84) if len(frame) else frame.set_crs(WGS84, allow_override=True)

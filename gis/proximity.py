@@ -9,21 +9,62 @@ Distances are planar metres in the area's metric CRS.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from pydantic import BaseModel, Field
 
 from gis.context import EXISTING, Context
-from layers.errors import VgisError
-from layers.schema import ROAD_CLASSES
+from gis.params import CorridorParams
 
-TRUNK_CLASSES: tuple[str, ...] = ("expressway", "national", "provincial")
 SEAT_SEARCH_M = 30_000.0
 """How far beyond the villages' extent seats and zones are looked for, metres."""
+
+
+def _m(what: str) -> Any:
+    return Field(default=None, description=f"{what}, metres (null: none within reach)")
+
+
+class CorridorRow(BaseModel):
+    """One village of a corridor selection (nearest first), with its key-area flags.
+
+    The ``road_*`` fields are there when roads count, the ``railway_*`` fields when
+    railways do; the visibility fields (``visible_share`` …) when it was measured.
+    """
+
+    village_id: int = Field(description="the village's id")
+    village: str = Field(description="the village's name")
+    area: str = Field(description="the area's name")
+    road_distance_m: float | None = _m("distance from the village polygon to the nearest "
+                                       "trunk road (0 where they touch)")
+    road_name: str | None = Field(default=None, description="its name or number")
+    road_class: str | None = Field(default=None, description="its class")
+    railway_distance_m: float | None = _m("distance to the nearest railway")
+    railway_name: str | None = Field(default=None, description="its name or number")
+    railway_class: str | None = Field(default=None, description="its class")
+    distance_m: float | None = _m("the nearer of the two")
+    in_corridor: bool = Field(description="within the corridor's half-width")
+    via: list[str] = Field(description="the lines whose corridor it lies in: road, railway")
+    county_seat_distance_m: float | None = _m("distance to the county seat (place or zone)")
+    near_county_seat: bool = Field(description="within the county-seat radius")
+    township_seat_distance_m: float | None = _m("distance to the nearest township seat")
+    near_township_seat: bool = Field(description="within the township-seat radius")
+    scenic_area_distance_m: float | None = _m("distance to the nearest scenic area")
+    near_scenic_area: bool = Field(description="within the scenic-area radius")
+    agri_demo_zone_distance_m: float | None = _m("distance to the nearest agricultural "
+                                                 "demonstration zone")
+    in_agri_demo_zone: bool = Field(description="inside or touching one")
+    visible_share: float | None = Field(
+        default=None, description="share of the building footprint area seen from the lines, "
+                                  "0..1 (null: unknown, e.g. off the terrain)")
+    buildings: int | None = Field(default=None, description="buildings of the village")
+    visible_buildings: int | None = Field(default=None, description="of them seen")
+    buildings_off_terrain: int | None = Field(default=None,
+                                              description="of them where the DEM has no data")
+    visible: bool | None = Field(default=None, description="some building is seen")
 
 
 @dataclass(frozen=True)
@@ -73,23 +114,18 @@ def _distance_to(villages: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> np.n
 
 
 def corridor(
-    ctx: Context, *, distance: float = 500.0,
-    road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
+    ctx: Context, params: CorridorParams | None = None, *,
     radii: KeyAreaRadii | None = None, search_m: float = 0.0,
-) -> list[dict[str, Any]]:
+) -> list[CorridorRow]:
     """Corridor selection over every village of ``ctx``, nearest first.
 
     Parameters
     ----------
     ctx
         The villages and the store.
-    distance
-        Corridor half-width, metres.
-    road_classes
-        Road classes whose corridor counts (default expressway, national, provincial);
-        None or empty for none.
-    railways
-        Whether the railways' corridor counts.
+    params
+        Corridor half-width (metres), the road classes and whether railways count
+        (default: :meth:`CorridorParams.defaults`).
     radii
         How near counts as around the county seat, a township seat, a scenic area.
     search_m
@@ -98,18 +134,14 @@ def corridor(
         and for seats and zones at least :data:`SEAT_SEARCH_M`; a village with none
         within reach has no distance (None).
     """
-    road_classes = tuple(road_classes or ())
-    bad = [c for c in road_classes if c not in ROAD_CLASSES]
-    if bad:
-        raise VgisError(f"unknown road class(es) {', '.join(bad)}; use {', '.join(ROAD_CLASSES)}")
-    if not road_classes and not railways:
-        raise VgisError("choose road classes and/or railways for the corridor")
-    if distance < 0:
-        raise VgisError("the corridor distance must be 0 metres or more")
+    params = params or CorridorParams.defaults()
+    params.check()
+    distance, road_classes, railways = params.distance_m, params.road_classes, params.railways
     radii = radii or KeyAreaRadii()
     search = max(distance + 1000.0, radii.county_seat_m + 1000.0, search_m)
-    rows = [{"village_id": int(r.id), "village": str(r.name), "area": ctx.area}
-            for r in ctx.villages.itertuples()]
+    rows: list[dict[str, Any]] = [
+        {"village_id": int(r.id), "village": str(r.name), "area": ctx.area}
+        for r in ctx.villages.itertuples()]
     via: list[list[str]] = [[] for _ in rows]
     best = np.full(len(rows), np.inf)
     sources: list[tuple[str, gpd.GeoDataFrame]] = []
@@ -153,4 +185,4 @@ def corridor(
                 dist[i] <= limits[key])
     rows.sort(key=lambda r: (not r["in_corridor"], r["distance_m"] is None,
                              r["distance_m"] or 0.0))
-    return rows
+    return [CorridorRow.model_validate(r) for r in rows]

@@ -24,27 +24,38 @@ import numpy as np
 import rasterio
 import shapely
 from numpy.typing import NDArray
+from pydantic import BaseModel, Field
 from rasterio.transform import Affine
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 from scipy.ndimage import distance_transform_edt, map_coordinates
 from scipy.spatial import cKDTree
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
+from gis.params import VISIBLE_LIGHT_CC, VisibilityParams, check_metres
 from layers.errors import VgisError
+from layers.store import terrain_path
 
 EARTH_RADIUS_M = 6_371_008.8
-VISIBLE_LIGHT_CC = 0.85714
 MAX_PROFILE_SAMPLES = 100_000
 """Most points an elevation profile samples (a longer step is asked for beyond)."""
 
 
-def check_heights(**values: float) -> None:
-    """Raise VgisError unless every value is a finite number ≥ 0 (``max_distance`` > 0)."""
-    for name, value in values.items():
-        if not np.isfinite(value) or value < 0 or (name == "max_distance" and value == 0):
-            what = "above 0" if name == "max_distance" else "of 0 or more"
-            raise VgisError(f"{name.replace('_', ' ')} must be a number of metres {what} "
-                            f"(got {value})")
+@dataclass
+class SightWork:
+    """What viewshed computations did, summed over the calls given this record.
+
+    Attributes
+    ----------
+    cells
+        Target cells whose line of sight was tested (per observer, the unseen cells
+        within reach).
+    samples
+        Elevations interpolated: the sight-line samples, and one per observer for the
+        ground under it.
+    """
+
+    cells: int = 0
+    samples: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,16 +131,16 @@ def read_terrain(path: str, crs: str) -> Terrain:
 
 def area_terrain(engine: Engine, area: str, epsg: int) -> Terrain | None:
     """The area's terrain in EPSG:``epsg`` metres (None when the area has no DEM)."""
-    with engine.connect() as conn:
-        row = conn.execute(text("SELECT path FROM rasters WHERE area = :a ORDER BY res_x LIMIT 1"),
-                           {"a": area}).first()
-    return None if row is None else read_terrain(str(row[0]), f"EPSG:{epsg}")
+    path = terrain_path(engine, area)
+    return None if path is None else read_terrain(path, f"EPSG:{epsg}")
 
 
 def viewshed(
-    terrain: Terrain, observer_xy: tuple[float, float], *, observer_height: float = 1.7,
-    target_height: float = 0.0, max_distance: float = 3000.0,
-    curvature: float = VISIBLE_LIGHT_CC, chunk: int = 4096,
+    terrain: Terrain, observer_xy: tuple[float, float], *,
+    observer_height: float = VisibilityParams.road_height_m,
+    target_height: float = VisibilityParams.target_height_m,
+    max_distance: float = VisibilityParams.max_distance_m,
+    curvature: float = VISIBLE_LIGHT_CC, chunk: int = 4096, work: SightWork | None = None,
 ) -> NDArray[np.bool_]:
     """Cells visible from one observer (a boolean grid shaped like the terrain).
 
@@ -147,18 +158,21 @@ def viewshed(
         Curvature coefficient (0 ignores the earth's curvature).
     chunk
         Cells per vectorised batch (memory ≈ chunk × samples × 8 bytes × a few).
+    work
+        When given, the cells tested and samples taken are added to it.
     """
     return union_viewshed(terrain, np.array([observer_xy], dtype=float),
                           np.array([observer_height], dtype=float),
                           target_height=target_height, max_distance=max_distance,
-                          curvature=curvature, chunk=chunk)
+                          curvature=curvature, chunk=chunk, work=work)
 
 
 def union_viewshed(
     terrain: Terrain, observers: NDArray[np.float64], heights: NDArray[np.float64], *,
-    target_height: float = 0.0, max_distance: float = 3000.0,
+    target_height: float = VisibilityParams.target_height_m,
+    max_distance: float = VisibilityParams.max_distance_m,
     curvature: float = VISIBLE_LIGHT_CC, targets: NDArray[np.bool_] | None = None,
-    chunk: int = 4096,
+    chunk: int = 4096, work: SightWork | None = None,
 ) -> NDArray[np.bool_]:
     """Cells visible from at least one of several observers.
 
@@ -184,6 +198,8 @@ def union_viewshed(
         Only these cells are tested (a boolean grid like the terrain); all by default.
     chunk
         Cells per vectorised batch.
+    work
+        When given, the cells tested and samples taken are added to it.
     """
     z = terrain.elevation
     seen = np.zeros(z.shape, dtype=bool)
@@ -192,6 +208,8 @@ def union_viewshed(
         return seen
     observers = np.asarray(observers, dtype=float)
     z_obs = terrain.sample(observers)
+    if work is not None:
+        work.samples += len(observers)
     centre = terrain.to_rowcol(observers)
     reach = int(np.ceil(max_distance / terrain.cell)) + 1
     n_rows, n_cols = z.shape
@@ -213,7 +231,7 @@ def union_viewshed(
         rr, cc = rr[keep][order], cc[keep][order]
         dx, dy, dist = dx[keep][order], dy[keep][order], dist[keep][order]
         vis = _line_of_sight(terrain, float(r), float(c), float(zo + h), rr, cc, dist,
-                             z[rr, cc] + target_height, curvature, chunk)
+                             z[rr, cc] + target_height, curvature, chunk, work)
         seen[rr[vis], cc[vis]] = True
     return seen
 
@@ -221,7 +239,7 @@ def union_viewshed(
 def _line_of_sight(
     terrain: Terrain, orow: float, ocol: float, eye: float, rr: NDArray[np.int64],
     cc: NDArray[np.int64], dist: NDArray[np.float64], target_z: NDArray[np.float64],
-    curvature: float, chunk: int,
+    curvature: float, chunk: int, work: SightWork | None = None,
 ) -> NDArray[np.bool_]:
     """Whether each target cell (rr, cc; sorted by distance) is seen from the eye.
 
@@ -230,6 +248,8 @@ def _line_of_sight(
     interpolated linearly between the two centres it passes: Franklin and Ray's R3.
     """
     out = np.zeros(len(dist), dtype=bool)
+    if work is not None:
+        work.cells += len(dist)
     if len(dist) == 0:
         return out
     k = 2.0 * EARTH_RADIUS_M
@@ -257,6 +277,8 @@ def _line_of_sight(
         pr = np.where(along_cols[sl, None], orow + drow[sl, None] * t, major)
         pc = np.where(along_cols[sl, None], major, ocol + dcol[sl, None] * t)
         sz = terrain.interpolate(pr.ravel(), pc.ravel()).reshape(pr.shape)
+        if work is not None:
+            work.samples += int(pr.size)
         sd = dist[sl, None] * t
         with np.errstate(divide="ignore", invalid="ignore"):
             slope = (sz - curvature * sd**2 / k - eye) / sd
@@ -309,8 +331,29 @@ def observers_along(
     return xy[keep], which[keep].astype(np.int64)
 
 
+class LineProfile(BaseModel):
+    """Elevation along a line, from its first vertex to its last."""
+
+    length_m: float = Field(description="length of the line, metres")
+    step_m: float = Field(description="sampling interval along it, metres")
+    distance_m: list[float] = Field(description="distance of each sample from the start, m")
+    elevation_m: list[float | None] = Field(
+        description="elevation of each sample, metres (null off the terrain)")
+    min_m: float | None = Field(description="lowest elevation, metres")
+    max_m: float | None = Field(description="highest elevation, metres")
+    ascent_m: float = Field(description="total climb from start to end, metres")
+    descent_m: float = Field(description="total descent from start to end, metres")
+
+
+class ElevationProfile(LineProfile):
+    """A profile along a line given in WGS84 degrees, over an area's terrain."""
+
+    area: str = Field(description="the area whose terrain model was used")
+    crs: str = Field(description="the metric CRS the distances are measured in")
+
+
 def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
-                      ) -> dict[str, Any]:
+                      ) -> LineProfile:
     """Elevation along a line, every ``step`` metres (default: half a cell).
 
     Parameters
@@ -324,7 +367,7 @@ def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
 
     Returns
     -------
-    dict
+    LineProfile
         ``distance_m`` and ``elevation_m`` lists (None off the terrain), the line's
         ``length_m``, ``min_m``/``max_m`` elevation, and total ``ascent_m`` /
         ``descent_m`` (metres climbed and lost going from the first to the last vertex).
@@ -343,7 +386,7 @@ def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
     if not inside.any():
         raise VgisError("the line lies outside the terrain model")
     dz = np.diff(z[inside])
-    return {
+    return LineProfile.model_validate({
         "length_m": round(length, 2),
         "step_m": round(float(step), 2),
         "distance_m": [round(float(d), 2) for d in along],
@@ -352,7 +395,7 @@ def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
         "max_m": round(float(z[inside].max()), 2) if inside.any() else None,
         "ascent_m": round(float(dz[dz > 0].sum()), 2),
         "descent_m": round(float(-dz[dz < 0].sum()), 2) + 0.0,  # never -0.0
-    }
+    })
 
 
 def require_terrain(engine: Engine, area: str, epsg: int) -> Terrain:
@@ -380,26 +423,39 @@ def _to_metric(points_lonlat: Sequence[tuple[float, float]], epsg: int) -> NDArr
 
 
 def viewshed_at(
-    engine: Engine, area: str, lonlat: tuple[float, float], *, observer_height: float = 1.7,
-    target_height: float = 0.0, max_distance: float = 3000.0,
+    engine: Engine, area: str, lonlat: tuple[float, float], *,
+    observer_height: float | None = None, params: VisibilityParams | None = None,
 ) -> tuple[NDArray[np.bool_], Terrain]:
     """The viewshed of one observer at (lon, lat) WGS84 degrees over an area's terrain.
+
+    Parameters
+    ----------
+    engine, area
+        The store and the area whose terrain model is used.
+    lonlat
+        The observer, WGS84 degrees.
+    observer_height
+        Eye height above the ground, metres (None: that of an observer on a road).
+    params
+        Target height, maximum distance and curvature (default:
+        :meth:`VisibilityParams.defaults`).
 
     Raises
     ------
     VgisError
-        When the area has no terrain, or the observer stands off it.
+        When the area has no terrain, the observer stands off it, or a value is wrong.
     """
-    check_heights(observer_height=observer_height, target_height=target_height,
-                  max_distance=max_distance)
+    if observer_height is not None:
+        check_metres("the observer height", observer_height)
+    params = (params or VisibilityParams.defaults()).updated(road_height_m=observer_height)
     terrain, epsg = _terrain_of(engine, area)
     xy = _to_metric([lonlat], epsg)
     if not np.isfinite(terrain.sample(xy)[0]):
         raise VgisError(f"{lonlat[0]:.6f},{lonlat[1]:.6f} lies outside the terrain model "
                         f"of area {area!r}")
     seen = viewshed(terrain, (float(xy[0, 0]), float(xy[0, 1])),
-                    observer_height=observer_height, target_height=target_height,
-                    max_distance=max_distance)
+                    observer_height=params.road_height_m, target_height=params.target_height_m,
+                    max_distance=params.max_distance_m, curvature=params.curvature)
     return seen, terrain
 
 
@@ -414,8 +470,9 @@ def write_viewshed(path: Path, seen: NDArray[np.bool_], terrain: Terrain) -> Non
 
 
 def profile_at(engine: Engine, area: str, points_lonlat: Sequence[tuple[float, float]],
-               step: float | None = None) -> dict[str, Any]:
+               step: float | None = None) -> ElevationProfile:
     """:func:`elevation_profile` along a line given by (lon, lat) WGS84 vertices."""
     terrain, epsg = _terrain_of(engine, area)
     line = shapely.linestrings(_to_metric(points_lonlat, epsg))
-    return {"area": area, "crs": f"EPSG:{epsg}", **elevation_profile(terrain, line, step)}
+    return ElevationProfile(area=area, crs=f"EPSG:{epsg}",
+                            **elevation_profile(terrain, line, step).model_dump())

@@ -12,62 +12,32 @@ as the median footprint of the area). Distances are metres in the area's metric 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from pydantic import BaseModel, Field
 from rasterio.features import shapes
 
 from gis.context import EXISTING, Context
-from gis.proximity import TRUNK_CLASSES, corridor
-from gis.terrain import (
-    VISIBLE_LIGHT_CC,
-    Terrain,
-    check_heights,
-    observers_along,
-    require_terrain,
-    union_viewshed,
-)
+from gis.params import CorridorParams, VisibilityParams
+from gis.proximity import CorridorRow, corridor
+from gis.terrain import Terrain, observers_along, require_terrain, union_viewshed
 from layers.errors import VgisError
 
 
-@dataclass(frozen=True)
-class VisibilityParams:
-    """How the lines are watched from.
+class VillageVisibility(BaseModel):
+    """How much of one village is seen from the lines."""
 
-    Attributes
-    ----------
-    spacing_m
-        Distance between observers along a line, metres.
-    road_height_m, rail_height_m
-        Eye height above a road and above a railway, metres.
-    target_height_m
-        Height above the ground of what must be seen, metres (0: the ground itself).
-    max_distance_m
-        Farthest distance seen, metres.
-    curvature
-        Earth curvature and refraction coefficient (0 ignores the curvature).
-    """
-
-    spacing_m: float = 100.0
-    road_height_m: float = 1.7
-    rail_height_m: float = 3.0
-    target_height_m: float = 0.0
-    max_distance_m: float = 3000.0
-    curvature: float = VISIBLE_LIGHT_CC
-
-    def check(self) -> None:
-        """Raise VgisError for values that make no sense (negative, not finite, …)."""
-        if not (np.isfinite(self.spacing_m) and self.spacing_m > 0):
-            raise VgisError(f"the observer spacing must be a number of metres above 0 "
-                            f"(got {self.spacing_m})")
-        check_heights(max_distance=self.max_distance_m, road_height=self.road_height_m,
-                      rail_height=self.rail_height_m, target_height=self.target_height_m)
-        if not (np.isfinite(self.curvature) and 0 <= self.curvature <= 1):
-            raise VgisError(f"the curvature coefficient must lie in 0..1 (got {self.curvature})")
+    visible_share: float | None = Field(
+        description="share of the building footprint area seen, 0..1 (null: no building "
+                    "on the terrain, or no observer)")
+    buildings: int = Field(description="buildings of the village")
+    visible_buildings: int = Field(description="of them seen")
+    buildings_off_terrain: int = Field(description="of them where the DEM has no data")
 
 
 @dataclass
@@ -88,7 +58,7 @@ class Visibility:
 
     params: VisibilityParams
     terrain: Terrain
-    villages: dict[int, dict[str, Any]]
+    villages: dict[int, VillageVisibility]
     observers: gpd.GeoDataFrame
     seen: NDArray[np.bool_]
     full: bool
@@ -115,8 +85,8 @@ def _lines(ctx: Context, road_classes: Sequence[str], railways: bool, margin: fl
 
 def corridor_visibility(
     ctx: Context, terrain: Terrain | None = None, *,
-    road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
-    params: VisibilityParams | None = None, full: bool = False,
+    lines: CorridorParams | None = None, params: VisibilityParams | None = None,
+    full: bool = False,
 ) -> Visibility:
     """How much of each village's buildings is seen from the trunk roads and railways.
 
@@ -126,8 +96,9 @@ def corridor_visibility(
         The villages and the store.
     terrain
         The area's terrain in ``ctx.epsg`` metres (read from the store when None).
-    road_classes, railways
-        Which lines the observers travel on.
+    lines
+        Which lines the observers travel on: the road classes and railways of the
+        corridor (default: :meth:`CorridorParams.defaults`).
     params
         Observer spacing and heights, target height, maximum distance, curvature.
     full
@@ -139,14 +110,14 @@ def corridor_visibility(
     VgisError
         When the area has no terrain model.
     """
-    params = params or VisibilityParams()
+    params = params or VisibilityParams.defaults()
     params.check()
+    lines = lines or CorridorParams.defaults()
     if terrain is None:
         terrain = require_terrain(ctx.engine, ctx.area, ctx.epsg)
-    road_classes = tuple(road_classes or ())
     xy_parts, kinds, heights = [], [], []
-    for kind, lines in _lines(ctx, road_classes, railways, params.max_distance_m):
-        xy, _ = observers_along(np.asarray(lines.geometry.values), params.spacing_m)
+    for kind, found in _lines(ctx, lines.road_classes, lines.railways, params.max_distance_m):
+        xy, _ = observers_along(np.asarray(found.geometry.values), params.spacing_m)
         h = params.road_height_m if kind == "road" else params.rail_height_m
         xy_parts.append(xy)
         kinds += [kind] * len(xy)
@@ -194,13 +165,12 @@ def corridor_visibility(
     ids = ctx.villages["id"].to_numpy()
     watched = len(xy) > 0
     per_village = {
-        int(ids[i]): {
-            "visible_share": round(float(seen_area[i] / total_area[i]), 4)
+        int(ids[i]): VillageVisibility(
+            visible_share=round(float(seen_area[i] / total_area[i]), 4)
             if known[i] and watched else None,
-            "buildings": int(count[i]),
-            "visible_buildings": int(seen_count[i]),
-            "buildings_off_terrain": int(count[i] - known[i]),
-        } for i in range(n)}
+            buildings=int(count[i]), visible_buildings=int(seen_count[i]),
+            buildings_off_terrain=int(count[i] - known[i]),
+        ) for i in range(n)}
     note = None if watched else (
         "no observer: none of the chosen roads or railways lies on the terrain within "
         f"{params.max_distance_m:g} m of the villages")
@@ -225,24 +195,25 @@ def _check_work(terrain: Terrain, observers: int, max_distance: float, cells: in
 
 
 def corridor_with_visibility(
-    ctx: Context, *, distance: float = 500.0,
-    road_classes: Sequence[str] | None = TRUNK_CLASSES, railways: bool = True,
+    ctx: Context, lines: CorridorParams | None = None, *,
     params: VisibilityParams | None = None, terrain: Terrain | None = None,
-) -> tuple[list[dict[str, Any]], Visibility]:
+) -> tuple[list[CorridorRow], Visibility]:
     """:func:`gis.proximity.corridor` rows with each village's visibility added.
 
     Each row gains ``visible_share``, ``buildings`` and ``visible_buildings``, and
     ``visible`` (true when some of its buildings are seen).
     """
-    rows = corridor(ctx, distance=distance, road_classes=road_classes, railways=railways)
-    vis = corridor_visibility(ctx, terrain, road_classes=road_classes, railways=railways,
-                              params=params)
+    lines = lines or CorridorParams.defaults()
+    rows = corridor(ctx, lines)
+    vis = corridor_visibility(ctx, terrain, lines=lines, params=params)
     for row in rows:
-        row.update(vis.villages[row["village_id"]])
-        row["visible"] = bool(row["visible_buildings"])
+        seen = vis.villages[row.village_id]
+        for key, value in seen.model_dump().items():
+            setattr(row, key, value)
+        row.visible = bool(seen.visible_buildings)
     return rows, vis
 
 
 def visibility_params_dict(params: VisibilityParams, observers: int) -> dict[str, Any]:
     """The parameters as reported next to the figures."""
-    return {**asdict(params), "observers": observers}
+    return {**params.as_dict(), "observers": observers}

@@ -10,7 +10,9 @@ import numpy as np
 import rasterio
 from numpy.typing import NDArray
 from rasterio.warp import Resampling, calculate_default_transform, reproject
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+
+from layers.store import terrain_path
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,10 @@ def area_hillshade(engine: Engine, area: str, crs: str = "EPSG:3857",
                    bounds_wgs84: tuple[float, float, float, float] | None = None
                    ) -> Shade | None:
     """The hillshade of ``area``'s terrain model reprojected to ``crs`` (None without DEM)."""
-    with engine.connect() as conn:
-        row = conn.execute(text(
-            "SELECT path FROM rasters WHERE area = :area ORDER BY res_x LIMIT 1"),
-            {"area": area}).first()
-    if row is None:
+    path = terrain_path(engine, area)
+    if path is None:
         return None
-    with rasterio.open(row[0]) as src:
+    with rasterio.open(path) as src:
         left, bottom, right, top = src.bounds
         if bounds_wgs84 is not None and src.crs.to_epsg() == 4326:
             left, bottom = max(left, bounds_wgs84[0]), max(bottom, bounds_wgs84[1])

@@ -22,9 +22,9 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from gis.context import EXISTING, WITH_PLANNED, Context
-from layers.chinacoords import from_wgs84
+from layers.io.chinacoords import from_wgs84
+from layers.runtime.settings import get_settings
 from layers.schema import WGS84
-from layers.settings import get_settings
 from maps.assets import FOLIUM_CSS, FOLIUM_JS, AssetMode, url
 from maps.hillshade import area_hillshade, shade_png
 from maps.style import Lang, word
@@ -44,7 +44,7 @@ class _Script(MacroElement):
                                   "{% endmacro %}")
 
 
-def _display_coords(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def display_coords(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """EPSG:4326 → what the background uses (GCJ-02/BD-09 tiles need shifted overlays)."""
     frame = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
     system = get_settings().tile_coords
@@ -71,7 +71,7 @@ def _props(value: Any) -> Any:
 
 def _features(frame: gpd.GeoDataFrame, fields: Sequence[str], lang: Lang) -> dict[str, Any]:
     """A compact GeoJSON FeatureCollection with readable properties."""
-    frame = _display_coords(frame)
+    frame = display_coords(frame)
     geoms = shapely.to_geojson(np.asarray(frame.geometry.values))
     cols = [f for f in fields if f in frame.columns]
     values = [frame[c].tolist() for c in cols]
@@ -157,7 +157,7 @@ class MapBuilder:
     def point_cloud(self, key: str, label: str, frame: gpd.GeoDataFrame, colour: str,
                     radius: float = 1.5) -> None:
         """Many points (centroids) drawn on one canvas: for layers too big for features."""
-        pts = _display_coords(frame.set_geometry(frame.centroid) if len(frame) else frame)
+        pts = display_coords(frame.set_geometry(frame.centroid) if len(frame) else frame)
         xy = shapely.get_coordinates(np.asarray(pts.geometry.values))
         flat = np.round(xy[:, ::-1], 5).ravel().tolist()
         fg = folium.FeatureGroup(name=label)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 Lang = Literal["zh", "en"]
 
 ROAD_STYLE: dict[str, tuple[str, float]] = {  # class → (colour, width px)
@@ -33,6 +36,14 @@ ZONE_COLOUR: dict[str, str] = {"agri_demo_zone": "#b8e186", "scenic_area": "#fdb
                                "county_seat": "#fb8072", "township_seat": "#fccde5",
                                "ecological_redline": "#8dd3c7", "other": "#d9d9d9"}
 FACILITY_COLOUR = "#6a51a3"
+SHARE_RAMP: tuple[str, ...] = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+"""Five classes, worst to best: shares in 20 % steps, scores in 20-point steps."""
+NO_DATA = "#cccccc"
+CANDIDATE_COLOUR = "#6a00a8"
+IN_CORRIDOR, OUTSIDE_CORRIDOR = "#d73027", "#91bfdb"
+VISIBLE_COLOUR = "#1a9641"
+PLANNED_SHOWN = True
+"""Maps and sheets draw the plan (planned features, before/after figures) unless told not to."""
 
 _WORDS: dict[str, tuple[str, str]] = {
     # layers
@@ -95,6 +106,31 @@ _WORDS: dict[str, tuple[str, str]] = {
     "area": ("区域", "Area"), "date": ("日期", "Date"), "author": ("编制单位", "Prepared by"),
     "scale": ("比例尺", "Scale"), "north": ("北", "N"),
 }
+
+
+def ramp_bins(values: NDArray[np.float64], top: float
+              ) -> list[tuple[NDArray[np.bool_], float, float, str]]:
+    """Five equal classes of 0..``top`` (the last one closed): mask, low, high, colour.
+
+    NaN falls in none of them (draw it as :data:`NO_DATA`).
+    """
+    edges = np.linspace(0.0, top, len(SHARE_RAMP) + 1)
+    last = len(SHARE_RAMP) - 1
+    return [(np.asarray((values >= lo) & ((values < hi) | ((k == last) & (values <= hi)))),
+             float(lo), float(hi), colour)
+            for k, (lo, hi, colour) in enumerate(zip(edges[:-1], edges[1:], SHARE_RAMP,
+                                                     strict=True))]
+
+
+def language(lang: str | None) -> Lang:
+    """The label language asked for, or the service's setting (``VGIS_LANGUAGE``)."""
+    from layers.errors import VgisError
+    from layers.runtime.settings import get_settings
+
+    chosen = lang or get_settings().language
+    if chosen not in ("zh", "en"):
+        raise VgisError(f"labels are zh or en, not {chosen!r}")
+    return "zh" if chosen == "zh" else "en"
 
 
 def word(key: str, lang: Lang) -> str:

@@ -15,17 +15,15 @@ from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-# ../shared beside the checkout (the conformance set lives outside the repository)
-SHARED = ROOT.parent / "shared"
 _TMP = Path(tempfile.mkdtemp(prefix="vgis-test-"))
 _TMP.chmod(0o755)  # the postgres user (cluster owner under root) must enter it
 os.environ["VGIS_DATA_DIR"] = str(_TMP / "data")
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("VGIS_DATABASE_URL", None)
 
-from layers.cluster import LocalCluster  # noqa: E402
-from layers.db import make_engine, migrate  # noqa: E402
-from layers.settings import get_settings  # noqa: E402
+from layers.runtime.cluster import LocalCluster  # noqa: E402
+from layers.runtime.db import make_engine, migrate  # noqa: E402
+from layers.runtime.settings import get_settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -52,23 +50,21 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def samples(engine: Engine) -> Engine:
     """The store with the three bundled OSM extracts and their terrain loaded."""
-    from layers.loader import load_samples
+    from layers.io.loader import load_samples
 
     load_samples(engine, DATA, say=lambda _: None)
     return engine
 
 
-CONFORMANCE = SHARED / "conformance" / "lauf"
+CONFORMANCE = ROOT / "tests" / "data" / "conformance" / "lauf"
 CONFORMANCE_LAYERS = ("villages", "buildings", "roads", "railways", "lights", "garbage")
 
 
 @pytest.fixture(scope="session")
 def conformance(engine: Engine) -> dict[str, object]:
     """The conformance set loaded with ``vgis load file`` into area ``conformance-lauf``."""
-    from layers.loader import load_file
+    from layers.io.loader import load_file
 
-    if not CONFORMANCE.exists():
-        pytest.skip("../shared/conformance is not beside the repository")
     for layer in CONFORMANCE_LAYERS:
         load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, "conformance-lauf")
     import json

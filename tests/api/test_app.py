@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from layers.schema import LAYERS
 from layers.store import layer_counts
-from tests.browser import chromium, open_map
-from tests.server import uvicorn_server
+from testkit.browser import chromium, open_map
+from testkit.server import uvicorn_server
 
 KEY = "uvicorn-test-key"
 

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
 
-from layers.settings import get_settings
+from layers.runtime.settings import get_settings
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 from sqlalchemy import Engine, text
 
-from layers.settings import get_settings
+from layers.runtime.settings import get_settings
 from layers.store import layer_counts
 
 KEY = "test-key-0123"

@@ -46,7 +46,8 @@ def test_agrees_with_a_dense_brute_force_line_of_sight() -> None:
     """An independent reference: the sight line sampled every 1/20 cell, bilinear."""
     from scipy.ndimage import map_coordinates
 
-    from gis.terrain import EARTH_RADIUS_M, VISIBLE_LIGHT_CC
+    from gis.params import VISIBLE_LIGHT_CC
+    from gis.terrain import EARTH_RADIUS_M
 
     t = read_terrain(str(DATA / "dem" / "north-bayreuth_srtm3.tif"), "EPSG:32632")
     r, c = 120, 150

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from gis.candidates import rank_area
 from gis.context import EXISTING, Context
-from gis.proximity import TRUNK_CLASSES
+from gis.params import TRUNK_CLASSES, CorridorParams, RankingParams, VisibilityParams
 from gis.terrain import (
     Terrain,
     area_terrain,
@@ -25,7 +25,7 @@ from gis.terrain import (
     union_viewshed,
     viewshed,
 )
-from gis.visibility import VisibilityParams, corridor_visibility, corridor_with_visibility
+from gis.visibility import corridor_visibility, corridor_with_visibility
 from layers.errors import VgisError
 from tests.conftest import run_vgis
 
@@ -85,7 +85,7 @@ def test_profile_of_a_known_slope() -> None:
     # a plane rising 1 m per 10 m eastwards
     cols = np.arange(100)
     t = Terrain(np.tile(cols * 1.0 + 0.5, (50, 1)), from_origin(0, 500, 10, 10), "EPSG:32650")
-    prof = elevation_profile(t, shapely.LineString([(5, 250), (905, 250)]), step=50)
+    prof = elevation_profile(t, shapely.LineString([(5, 250), (905, 250)]), step=50).model_dump()
     assert prof["length_m"] == 900
     assert prof["distance_m"][:3] == [0, 50, 100]
     assert prof["elevation_m"][0] == pytest.approx(0.5)
@@ -159,26 +159,26 @@ def test_agrees_with_gdal_viewshed_on_the_trunk_lines(samples: Engine, area: str
 def test_corridor_visibility_north_bayreuth(samples: Engine) -> None:
     ctx = Context.load(samples, "north-bayreuth")
     rows, vis = corridor_with_visibility(ctx)
-    by_name = {r["village"]: r for r in rows}
+    by_name = {r.village: r for r in rows}
     assert len(rows) == 70
-    assert sum(r["in_corridor"] for r in rows) == 48
-    assert sum(r["visible"] for r in rows) == 62
-    assert sum(r["buildings"] for r in rows) == 4267
-    assert sum(r["visible_buildings"] for r in rows) == 3765
+    assert sum(r.in_corridor for r in rows) == 48
+    assert sum(r.visible for r in rows) == 62
+    assert sum(r.buildings for r in rows) == 4267
+    assert sum(r.visible_buildings for r in rows) == 3765
     assert len(vis.observers) == 375
-    assert (by_name["Neudrossenfeld"]["buildings"],
-            by_name["Neudrossenfeld"]["visible_buildings"]) == (527, 523)
-    assert by_name["Neudrossenfeld"]["visible_share"] == pytest.approx(0.9932)
+    assert (by_name["Neudrossenfeld"].buildings,
+            by_name["Neudrossenfeld"].visible_buildings) == (527, 523)
+    assert by_name["Neudrossenfeld"].visible_share == pytest.approx(0.9932)
     # beside the A9, but it runs in a cutting: one house of 47 is seen
-    assert by_name["Oberlaitsch"]["in_corridor"]
-    assert by_name["Oberlaitsch"]["visible_buildings"] == 1
+    assert by_name["Oberlaitsch"].in_corridor
+    assert by_name["Oberlaitsch"].visible_buildings == 1
     # farther from the lines, fewer is seen; higher eyes see at least as much
     far = corridor_visibility(ctx, vis.terrain, params=VisibilityParams(max_distance_m=1000))
     tall = corridor_visibility(ctx, vis.terrain,
                                params=VisibilityParams(road_height_m=5, rail_height_m=6))
     for vid, v in vis.villages.items():
-        assert far.villages[vid]["visible_buildings"] <= v["visible_buildings"]
-        assert tall.villages[vid]["visible_buildings"] >= v["visible_buildings"]
+        assert far.villages[vid].visible_buildings <= v.visible_buildings
+        assert tall.villages[vid].visible_buildings >= v.visible_buildings
 
 
 def test_no_terrain_is_a_clear_error(samples: Engine) -> None:
@@ -222,20 +222,22 @@ def test_partial_terrain_leaves_the_rest_unknown(samples: Engine) -> None:
     xy = shapely.get_coordinates(np.asarray(vis.observers.geometry.values))
     assert np.isfinite(west.sample(xy)).all()  # observers stand on the terrain only
     assert 0 < len(xy) < 375
-    off = [v for v in vis.villages.values() if v["buildings"] and
-           v["buildings_off_terrain"] == v["buildings"]]
+    off = [v for v in vis.villages.values() if v.buildings and
+           v.buildings_off_terrain == v.buildings]
     assert off  # villages wholly in the east …
-    assert all(v["visible_share"] is None for v in off)  # … are unknown, not 0
-    ranked = rank_area(ctx, params=None, top=70)  # the full terrain from the store
-    assert all("location.visibility" not in c["missing"] for c in ranked["candidates"]
-               if c["village"] in {"Neudrossenfeld", "Harsdorf"})
+    assert all(v.visible_share is None for v in off)  # … are unknown, not 0
+    # the full terrain from the store
+    ranked = rank_area(ctx, params=None, ranking=RankingParams(top=70))
+    assert all("location.visibility" not in c.missing for c in ranked.candidates
+               if c.village in {"Neudrossenfeld", "Harsdorf"})
 
 
 def test_no_lines_means_no_observers_and_unknown_shares(samples: Engine) -> None:
     ctx = Context.load(samples, "lauf")
-    vis = corridor_visibility(ctx, road_classes=("national",), railways=False)
+    vis = corridor_visibility(ctx, lines=CorridorParams(road_classes=("national",),
+                                                        railways=False))
     assert len(vis.observers) == 0
-    assert all(v["visible_share"] is None for v in vis.villages.values())
+    assert all(v.visible_share is None for v in vis.villages.values())
     assert "no observer" in vis.extra["note"]
 
 

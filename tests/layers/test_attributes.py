@@ -11,12 +11,17 @@ import pytest
 from pyproj import Transformer
 from sqlalchemy import Engine, text
 
-from gis.candidates import rank_candidates
+from gis.candidates import rank_candidates as ranking_of
 from gis.context import Context
-from layers.attributes import load_attributes
 from layers.errors import ImportRejected, UnreadableFile
-from layers.loader import load_features
+from layers.io.attributes import load_attributes
+from layers.io.loader import load_features
 from tests.conftest import run_vgis
+
+
+def rank_candidates(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The ranking as the faces give it (JSON-ready)."""
+    return ranking_of(*args, **kwargs).model_dump()
 
 AREA = "attrs-survey"
 _TO_WGS84 = Transformer.from_crs(32650, 4326, always_xy=True)
@@ -55,8 +60,8 @@ def test_survey_merges_and_feeds_the_ranking(villages: Engine, tmp_path: Path) -
                       "东村,80,是,70,25.5,90,120,600\n"
                       " 西村 ,40,否,,10,60,80,\n", encoding="gbk")
     report = load_attributes(villages, survey, AREA, encoding="GBK")
-    assert report["villages"] == 2
-    assert report["columns"] == ["farmland_mu", "households"]
+    assert report.villages == 2
+    assert report.columns == ["farmland_mu", "households"]
     state = _state(villages)
     assert json.loads(state["东村"][0]) == {"文化底蕴": 80, "传统村落": "是", "产业发展": 70,
                                            "村集体收入": 25.5, "干群基础": 90}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from layers.chinacoords import (
+from layers.io.chinacoords import (
     bd09_to_gcj02,
     from_wgs84,
     gcj02_to_bd09,

@@ -8,8 +8,8 @@ import pytest
 import rasterio
 from sqlalchemy import Engine, text
 
-from layers.dem import load_dem
 from layers.errors import UnreadableFile
+from layers.io.dem import load_dem
 from tests.conftest import DATA
 
 
@@ -26,8 +26,8 @@ def test_geotiff_registered(samples: Engine) -> None:
 
 def test_hgt_zip_and_replacement(engine: Engine) -> None:
     info = load_dem(engine, DATA / "dem" / "N49E011.hgt.zip", "srtm-tile")
-    assert (info["width"], info["height"]) == (1201, 1201)
-    assert 200 < float(info["min_value"]) < float(info["max_value"]) < 1100  # type: ignore[arg-type]
+    assert (info.width, info.height) == (1201, 1201)
+    assert 200 < info.min_value < info.max_value < 1100
     load_dem(engine, DATA / "dem" / "N49E011.hgt.zip", "srtm-tile")
     with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM rasters WHERE area = 'srtm-tile'")).scalar_one()

@@ -16,10 +16,10 @@ from shapely.geometry import LineString, Point, Polygon
 from sqlalchemy import Engine, text
 
 from layers.errors import ImportRejected, UnreadableFile, UnsupportedCRS
-from layers.export import export_layer
-from layers.loader import load_file
+from layers.io.export import export_layer
+from layers.io.loader import load_file
 from layers.store import layer_counts, read_layer
-from tests.conftest import SHARED, run_vgis
+from tests.conftest import CONFORMANCE, run_vgis
 
 GK_114 = 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 TO_GK = Transformer.from_crs(4326, GK_114, always_xy=True)
@@ -106,9 +106,8 @@ def test_geojson_with_canonical_fields(engine: Engine, tmp_path: Path) -> None:
     assert list(stored["status"]) == ["existing", "planned", "existing"]
 
 
-@pytest.mark.skipif(not (SHARED / "conformance").exists(), reason="../shared not beside the repo")
 def test_conformance_geopackage(engine: Engine) -> None:
-    path = SHARED / "conformance" / "lauf" / "roads.gpkg"
+    path = CONFORMANCE / "roads.gpkg"
     original = gpd.read_file(path)
     load_file(engine, path, "roads", "conformance")
     stored = read_layer(engine, "roads", area="conformance")

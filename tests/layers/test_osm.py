@@ -8,8 +8,8 @@ import pyogrio
 import pytest
 from sqlalchemy import Engine, text
 
-from layers.loader import load_osm
-from layers.osm import classify, road_surface
+from layers.io.loader import load_osm
+from layers.io.osm import classify, road_surface
 from layers.store import layer_counts
 from tests.conftest import DATA
 

@@ -9,8 +9,8 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError, InternalError
 
-from layers.db import current_revision, head_revision
 from layers.models import metadata
+from layers.runtime.db import current_revision, head_revision
 from layers.schema import LAYERS
 
 

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine
 
 from gis.context import Context
-from maps.figure import cjk_font, render_figure
+from maps.figure import render_figure
+from maps.sheet import cjk_font
 from tests.conftest import run_vgis
 
 

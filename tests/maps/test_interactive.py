@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import Engine
 
 from gis.context import Context
-from gis.visibility import VisibilityParams
+from gis.params import CoverageOptions, VisibilityParams
 from maps.interactive import html_of
-from maps.views import candidates_map, corridor_map, overview_map, village_map
-from tests.browser import chromium, open_map, serve_directory
+from maps.overviews import candidates_map, corridor_map, overview_map
+from maps.views import village_map
+from testkit.browser import chromium, open_map, serve_directory
 
 pytestmark = pytest.mark.usefixtures("samples")
 
@@ -120,7 +121,7 @@ def test_popup_text_is_escaped(engine: Engine, tmp_path: Path) -> None:
     import geopandas as gpd
     from shapely.geometry import LineString, box
 
-    from layers.loader import load_file
+    from layers.io.loader import load_file
 
     hostile = "<img src=x onerror=alert(1)>"
     gpd.GeoDataFrame({"name": ["村"]}, geometry=[box(114, 30, 114.01, 30.01)],
@@ -130,6 +131,7 @@ def test_popup_text_is_escaped(engine: Engine, tmp_path: Path) -> None:
                      crs=4326).to_file(tmp_path / "r.geojson")
     load_file(engine, tmp_path / "v.geojson", "villages", "xss")
     load_file(engine, tmp_path / "r.geojson", "roads", "xss")
-    page = html_of(village_map(Context.load(engine, "xss", "村"), view="lights", radius=0))
+    page = html_of(village_map(Context.load(engine, "xss", "村"), view="lights",
+                               options=CoverageOptions(radius_m=0)))
     assert hostile not in page
     assert "lt;img src=x onerror=alert(1)" in page  # escaped (folium writes & as \u0026)

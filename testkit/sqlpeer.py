@@ -1,8 +1,8 @@
 """Other SQL formulations of the same figures, to find the best SQL peer for the benchmark.
 
-:mod:`gis.sql` transforms geometry to metres inside every candidate test and lights a
+:mod:`testkit.sql` transforms geometry to metres inside every candidate test and lights a
 road by intersecting it with a union of polygonised circles. The formulations here
-keep the definitions (design.md, "Analysis definitions") and the same bounding-box
+keep the definitions (docs/definitions.md) and the same bounding-box
 reads as :class:`~gis.context.Context`, but
 
 - project each layer to the area's metric CRS **once**, into temporary tables with a
@@ -14,7 +14,7 @@ reads as :class:`~gis.context.Context`, but
   buffers, no unions;
 - look for the nearest line within a true circle of ``window`` metres.
 
-Every function returns what its :mod:`gis.sql` counterpart returns. Distances and
+Every function returns what its :mod:`testkit.sql` counterpart returns. Distances and
 radii are metres in the area's metric CRS (``ctx.epsg``); reads use EPSG:4326 windows.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from gis.context import EXISTING, Context
-from gis.sql import lit_figures
+from testkit.sql import lit_figures
 
 _ENVELOPE = "ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
 
@@ -91,7 +91,7 @@ FROM bench_pieces p LEFT JOIN lit USING (pid) GROUP BY p.vid, p.class
 """
 
 
-def lighting_exact_sql(ctx: Context, *, radius: float = 15.0, classes: Sequence[str]
+def lighting_exact_sql(ctx: Context, *, radius: float, classes: Sequence[str]
                        ) -> dict[int, dict[str, float]]:
     """Road length, lit length (m) and lit share per village id, by exact intervals in SQL.
 
@@ -125,7 +125,7 @@ def lighting_exact_sql(ctx: Context, *, radius: float = 15.0, classes: Sequence[
     return lit_figures(rows, ctx.villages["id"])
 
 
-def households_indexed_sql(ctx: Context, *, classes: Sequence[str], radius: float = 70.0
+def households_indexed_sql(ctx: Context, *, classes: Sequence[str], radius: float
                            ) -> dict[int, dict[str, float]]:
     """Households and served households per village id (euclidean), on metric temp tables.
 

@@ -91,7 +91,7 @@ def _params(ctx: Context, statuses: Sequence[str], **extra: Any) -> dict[str, An
             "statuses": list(statuses), **extra}
 
 
-def lighting_sql(ctx: Context, *, radius: float = 15.0, classes: Sequence[str],
+def lighting_sql(ctx: Context, *, radius: float, classes: Sequence[str],
                  include_planned: bool = False) -> dict[int, dict[str, float]]:
     """Road length, lit length (m) and lit share per village id, by PostGIS."""
     statuses = WITH_PLANNED if include_planned else EXISTING
@@ -117,7 +117,7 @@ def lit_figures(rows: Sequence[Any], village_ids: Iterable[Any]
 
 
 def households_sql(ctx: Context, *, layer: str = "garbage", classes: Sequence[str],
-                   radius: float = 70.0, include_planned: bool = False
+                   radius: float, include_planned: bool = False
                    ) -> dict[int, dict[str, float]]:
     """Households and served households per village id, by PostGIS (euclidean)."""
     if layer not in ("garbage", "facilities"):

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from layers.cluster import free_port
+from layers.runtime.cluster import free_port
 
 
 @contextmanager
