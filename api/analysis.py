@@ -15,11 +15,11 @@ from api.errors import ERROR_RESPONSES, AnalysisTimeout
 from api.queries import AreaQ, CorridorQ, CoverageQ, RankingQ, SeenQ
 from gis.candidates import Ranking
 from gis.context import Context
+from gis.elevation import ElevationProfile
 from gis.params import CoverageKind, RankingParams, VisibilityParams
 from gis.profile import VillageProfile
 from gis.proximity import CorridorRow
 from gis.results import CoverageAnswer
-from gis.terrain import ElevationProfile
 from gis.villages import VillageSummary
 
 router = APIRouter(tags=["analysis"], responses=ERROR_RESPONSES)
@@ -165,7 +165,7 @@ async def elevation(
     step: Annotated[float | None, Query(gt=0, le=10_000, description="metres")] = None,
 ) -> ElevationProfile:
     """Elevation profile along a line over the area's terrain (metres), climb and descent."""
-    from gis.terrain import profile_at
+    from gis.elevation import profile_at
     from gis.words import parse_line
 
     return await bounded(settings.analysis_timeout_s, profile_at, engine, area,

@@ -1,4 +1,4 @@
-"""The terrain model in the analysis: elevation, profiles and visibility (viewsheds).
+"""The terrain model in the analysis: elevation in metres and visibility (viewsheds).
 
 A terrain is the area's DEM reprojected to the area's metric CRS (bilinear), so
 distances are metres. A viewshed is exact line of sight in the manner of Franklin and
@@ -24,7 +24,6 @@ import numpy as np
 import rasterio
 import shapely
 from numpy.typing import NDArray
-from pydantic import BaseModel, Field
 from rasterio.transform import Affine
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 from scipy.ndimage import distance_transform_edt, map_coordinates
@@ -36,8 +35,6 @@ from layers.errors import VgisError
 from layers.store import terrain_path
 
 EARTH_RADIUS_M = 6_371_008.8
-MAX_PROFILE_SAMPLES = 100_000
-"""Most points an elevation profile samples (a longer step is asked for beyond)."""
 
 
 @dataclass
@@ -331,73 +328,6 @@ def observers_along(
     return xy[keep], which[keep].astype(np.int64)
 
 
-class LineProfile(BaseModel):
-    """Elevation along a line, from its first vertex to its last."""
-
-    length_m: float = Field(description="length of the line, metres")
-    step_m: float = Field(description="sampling interval along it, metres")
-    distance_m: list[float] = Field(description="distance of each sample from the start, m")
-    elevation_m: list[float | None] = Field(
-        description="elevation of each sample, metres (null off the terrain)")
-    min_m: float | None = Field(description="lowest elevation, metres")
-    max_m: float | None = Field(description="highest elevation, metres")
-    ascent_m: float = Field(description="total climb from start to end, metres")
-    descent_m: float = Field(description="total descent from start to end, metres")
-
-
-class ElevationProfile(LineProfile):
-    """A profile along a line given in WGS84 degrees, over an area's terrain."""
-
-    area: str = Field(description="the area whose terrain model was used")
-    crs: str = Field(description="the metric CRS the distances are measured in")
-
-
-def elevation_profile(terrain: Terrain, line: Any, step: float | None = None
-                      ) -> LineProfile:
-    """Elevation along a line, every ``step`` metres (default: half a cell).
-
-    Parameters
-    ----------
-    terrain
-        Elevation grid in a metric CRS.
-    line
-        A LineString in the terrain's CRS, metres.
-    step
-        Sampling interval along the line, metres.
-
-    Returns
-    -------
-    LineProfile
-        ``distance_m`` and ``elevation_m`` lists (None off the terrain), the line's
-        ``length_m``, ``min_m``/``max_m`` elevation, and total ``ascent_m`` /
-        ``descent_m`` (metres climbed and lost going from the first to the last vertex).
-    """
-    step = terrain.cell / 2.0 if step is None else float(step)
-    if not (np.isfinite(step) and step > 0):
-        raise VgisError("the profile step must be a number of metres above 0")
-    length = float(shapely.length(line))
-    if length / step > MAX_PROFILE_SAMPLES:
-        raise VgisError(f"a {length:,.0f} m line every {step:g} m is more than "
-                        f"{MAX_PROFILE_SAMPLES:,} samples; give a longer step")
-    along = np.r_[np.arange(0.0, length, step), length]
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
-    z = terrain.sample(xy)
-    inside = np.isfinite(z)
-    if not inside.any():
-        raise VgisError("the line lies outside the terrain model")
-    dz = np.diff(z[inside])
-    return LineProfile.model_validate({
-        "length_m": round(length, 2),
-        "step_m": round(float(step), 2),
-        "distance_m": [round(float(d), 2) for d in along],
-        "elevation_m": [round(float(v), 2) if np.isfinite(v) else None for v in z],
-        "min_m": round(float(z[inside].min()), 2) if inside.any() else None,
-        "max_m": round(float(z[inside].max()), 2) if inside.any() else None,
-        "ascent_m": round(float(dz[dz > 0].sum()), 2),
-        "descent_m": round(float(-dz[dz < 0].sum()), 2) + 0.0,  # never -0.0
-    })
-
-
 def require_terrain(engine: Engine, area: str, epsg: int) -> Terrain:
     """:func:`area_terrain`, or a VgisError that says how to load one."""
     terrain = area_terrain(engine, area, epsg)
@@ -407,14 +337,16 @@ def require_terrain(engine: Engine, area: str, epsg: int) -> Terrain:
     return terrain
 
 
-def _terrain_of(engine: Engine, area: str) -> tuple[Terrain, int]:
+def terrain_of(engine: Engine, area: str) -> tuple[Terrain, int]:
+    """The area's terrain in its metric CRS, and that CRS's EPSG code (an error without)."""
     from gis.context import metric_epsg
 
     epsg = metric_epsg(engine, area)
     return require_terrain(engine, area, epsg), epsg
 
 
-def _to_metric(points_lonlat: Sequence[tuple[float, float]], epsg: int) -> NDArray[np.float64]:
+def to_metric(points_lonlat: Sequence[tuple[float, float]], epsg: int) -> NDArray[np.float64]:
+    """(lon, lat) WGS84 degrees as (x, y) metres of EPSG:``epsg``, shape (n, 2)."""
     from pyproj import Transformer
 
     lon, lat = np.asarray(points_lonlat, dtype=float).T
@@ -448,8 +380,8 @@ def viewshed_at(
     if observer_height is not None:
         check_metres("the observer height", observer_height)
     params = (params or VisibilityParams.defaults()).updated(road_height_m=observer_height)
-    terrain, epsg = _terrain_of(engine, area)
-    xy = _to_metric([lonlat], epsg)
+    terrain, epsg = terrain_of(engine, area)
+    xy = to_metric([lonlat], epsg)
     if not np.isfinite(terrain.sample(xy)[0]):
         raise VgisError(f"{lonlat[0]:.6f},{lonlat[1]:.6f} lies outside the terrain model "
                         f"of area {area!r}")
@@ -467,12 +399,3 @@ def write_viewshed(path: Path, seen: NDArray[np.bool_], terrain: Terrain) -> Non
                        count=1, dtype="uint8", crs=terrain.crs, transform=terrain.transform,
                        nodata=255, compress="deflate") as dst:
         dst.write(data, 1)
-
-
-def profile_at(engine: Engine, area: str, points_lonlat: Sequence[tuple[float, float]],
-               step: float | None = None) -> ElevationProfile:
-    """:func:`elevation_profile` along a line given by (lon, lat) WGS84 vertices."""
-    terrain, epsg = _terrain_of(engine, area)
-    line = shapely.linestrings(_to_metric(points_lonlat, epsg))
-    return ElevationProfile(area=area, crs=f"EPSG:{epsg}",
-                            **elevation_profile(terrain, line, step).model_dump())

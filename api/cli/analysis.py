@@ -187,7 +187,7 @@ def viewshed_cmd(area: str, at: str, height: float | None, target_height: float 
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
 def elevation_cmd(area: str, line: str, step: float | None, as_json: bool) -> None:
     """Elevation profile along a line: heights every STEP metres, climb and descent."""
-    from gis.terrain import profile_at
+    from gis.elevation import profile_at
     from gis.words import parse_line
 
     prof = profile_at(engine(), area, parse_line(line), step)

@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 
 from gis.candidates import rank_area
 from gis.context import EXISTING, Context
+from gis.elevation import elevation_profile
 from gis.params import TRUNK_CLASSES, CorridorParams, RankingParams, VisibilityParams
 from gis.terrain import (
     Terrain,
     area_terrain,
-    elevation_profile,
     observers_along,
     union_viewshed,
     viewshed,
