@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from sqlalchemy import Engine
 
 from layers.errors import ImportRejected, VgisError
+
+if TYPE_CHECKING:  # the CLI starts fast: heavy modules load with the command that needs them
+    from sqlalchemy import Engine
 
 err = Console(stderr=True)
 out = Console()

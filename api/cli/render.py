@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
 from api.cli.base import out
-from gis.candidates import Ranking
-from gis.results import Coverage, reported
-from layers.report import ImportReport
+
+if TYPE_CHECKING:
+    from gis.candidates import Ranking
+    from gis.results import Coverage
+    from layers.report import ImportReport
 
 
 def print_json(data: Any) -> None:
@@ -53,6 +55,8 @@ def import_report(report: ImportReport, area: str, as_json: bool) -> None:
 
 def coverage(results: Sequence[Coverage[Any, Any]], as_json: bool, geojson: bool) -> None:
     """Coverage results: JSON (one object for one village), or their figures as text."""
+    from gis.results import reported
+
     if as_json:
         data = [r.as_dict(geometry=geojson) for r in results]
         print_json(data[0] if len(data) == 1 else data)

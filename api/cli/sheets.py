@@ -27,10 +27,8 @@ from api.cli.options import (
     visibility_options,
     weights_from,
 )
-from gis.context import Context
 from gis.params import CorridorParams, CoverageOptions, RankingParams
 from gis.weights import Weights
-from maps.style import language
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,6 +73,9 @@ class _Asked:
                                                    options.pop("railways"))
         self.ranking = RankingParams.defaults().updated(top=options.pop("top"))
         self.weights: Weights = weights_from(options.pop("weights_file"))
+        from gis.context import Context
+        from maps.style import language
+
         self.lang = language(options.pop("lang"))
         self.ctx = Context.load(engine(), area, village if kind == "village" else None)
 
