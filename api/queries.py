@@ -23,9 +23,9 @@ from gis.params import (
 )
 from gis.words import split_list
 
-_LIGHTS, _SERVICE = LightingParams.defaults(), ServiceParams.defaults()
-_CORRIDOR, _SEEN, _RANKING = (CorridorParams.defaults(), VisibilityParams.defaults(),
-                              RankingParams.defaults())
+_LIGHTS, _SERVICE = LightingParams.shown(), ServiceParams.shown()
+_CORRIDOR, _SEEN, _RANKING = (CorridorParams.shown(), VisibilityParams.shown(),
+                              RankingParams.shown())
 AreaQ = Annotated[str, Query(min_length=1, max_length=200, description="the area's name")]
 
 
@@ -62,7 +62,8 @@ def corridor_params(
         "comma-separated road classes whose corridor counts, 'none' for no roads (default "
         f"{','.join(_CORRIDOR.road_classes)})"))] = None,
     railways: Annotated[bool | None, Query(description=(
-        "whether the railways' corridor counts (default true)"))] = None,
+        f"whether the railways' corridor counts (default {str(_CORRIDOR.railways).lower()})"
+    ))] = None,
 ) -> CorridorParams:
     """The corridor's lines and half-width."""
     return CorridorParams.defaults().updated(distance_m=distance, railways=railways

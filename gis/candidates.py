@@ -195,7 +195,7 @@ def rank_candidates(
         The indicator is missing for villages without a share (absent or None).
     corridor_rows
         The rows of :func:`gis.proximity.corridor` for ``ctx`` when the caller has them;
-        otherwise computed (trunk roads and railways, 500 m), looking for lines and seats
+        otherwise computed (the default corridor), looking for lines and seats
         as far as the farthest ramp's 0 (farther ones score 0).
     visibility_note
         Why visibility is missing, when it is (reported in ``missing_everywhere``).

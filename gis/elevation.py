@@ -36,11 +36,13 @@ class LineProfile(BaseModel):
     descent_m: float = Field(description="total descent from start to end, metres")
 
 
-class ElevationProfile(LineProfile):
-    """A profile along a line given in WGS84 degrees, over an area's terrain."""
-
+class _Where(BaseModel):
     area: str = Field(description="the area whose terrain model was used")
     crs: str = Field(description="the metric CRS the distances are measured in")
+
+
+class ElevationProfile(LineProfile, _Where):
+    """A profile along a line given in WGS84 degrees, over an area's terrain."""
 
 
 def elevation_profile(terrain: Terrain, line: Any, step: float | None = None

@@ -65,6 +65,18 @@ class Params:
                   if (v := getattr(settings, key)) is not None}
         return cls(**seeded)
 
+    @classmethod
+    def shown(cls) -> Self:
+        """The defaults to show in help texts.
+
+        :meth:`defaults`, or the class's own when the settings cannot be read (that
+        error is said when an analysis runs).
+        """
+        try:
+            return cls.defaults()
+        except VgisError:
+            return cls()
+
     def updated(self, **changes: Any) -> Self:
         """A copy with every change that is not None (an empty tuple of classes keeps them)."""
         given = {k: v for k, v in changes.items() if v is not None and v != ()}
@@ -163,6 +175,8 @@ class ServiceParams(Params):
             raise VgisError(f"the target share must lie in 0..1 (got {self.target_share})")
         if self.distance not in DISTANCES:
             raise VgisError(f"distance is euclidean or network, not {self.distance!r}")
+        if (self.layer == "facilities") != isinstance(self, FacilityParams):
+            raise VgisError("facilities are served by FacilityParams, garbage by ServiceParams")
         spec = LAYERS[self.layer].class_field
         assert spec is not None
         _classes(self.classes, spec.choices, self.layer)
@@ -229,6 +243,10 @@ class HardeningParams(Params):
         check_metres("the reach of a hardened road (radius)", self.reach_m)
 
 
+PLANNED_ON_SHEETS = True
+"""Maps and print sheets draw the plan (planned features, before/after figures) unless told
+not to; a coverage report counts existing features only unless asked (``include_planned``)."""
+
 CoverageParams = LightingParams | ServiceParams | DrainageParams | HardeningParams
 CoverageKind = Literal["lights", "garbage", "drainage", "roads", "facilities"]
 COVERAGE_KINDS: tuple[CoverageKind, ...] = ("lights", "garbage", "drainage", "roads",
@@ -294,7 +312,7 @@ def radius_defaults() -> str:
     """The default reach of each coverage kind in words (for the faces' help)."""
     parts = []
     for kind, cls in _COVERAGE_CLASSES.items():
-        value = getattr(cls.defaults(), _RADIUS_FIELD[kind])
+        value = getattr(cls.shown(), _RADIUS_FIELD[kind])
         parts.append(f"{kind} {value:g}")
     return ", ".join(parts) + " m"
 
@@ -330,11 +348,12 @@ class CorridorParams(Params):
         """A copy with road classes from an option (``none`` for no roads, None: unchanged)."""
         if text is None:
             return self
-        if text.strip().lower() == "none":
+        words = split_list(text)
+        if text.strip().lower() == "none" or not words:  # given but empty: no roads
             out = dataclasses.replace(self, road_classes=())
             out.check()
             return out
-        return self.updated(road_classes=split_list(text))
+        return self.updated(road_classes=words)
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,12 @@ class VillageProfile(BaseModel):
     """What a plan's first paragraph says about a village (距县城…公里, 临近…公路, 海拔…米)."""
 
     village_id: int = Field(description="the village's id")
-    village: str = Field(description="the village's name")
+    village: str | None = Field(description="the village's name (null: it has none)")
     area: str = Field(description="the area's name")
     code: str | None = Field(description="the village's code")
     boundary_source: str = Field(description="official or derived (from place points)")
     area_km2: float = Field(description="area of the village polygon, km² (metric CRS)")
-    population: int | None = Field(description="people (the village's own figure)")
+    population: int | float | None = Field(description="people (the village's own figure)")
     households: int = Field(description="the village's figure, else from its buildings")
     road_length_m: float = Field(description="road length inside the village, metres")
     road_length_by_class_m: dict[str, float] = Field(description="the same per class, m")

@@ -142,46 +142,71 @@ class Head(BaseModel):
     area: str = Field(description="the area's name")
     village_id: int = Field(description="the village's id")
     village: str = Field(description="the village's name")
-    layers: dict[str, Any] | None = Field(
-        default=None, description="with geometry: map layers as GeoJSON (EPSG:4326)")
 
 
-class LightingAnswer(LightingFigures, Head):
-    """Lighting coverage of a village (``kind`` lights)."""
+_LAYERS = Field(default=None, description="with geometry: map layers as GeoJSON (EPSG:4326)")
+
+
+class LightingReported(BaseModel):
+    """The parameters of a lighting answer."""
 
     radius_m: float = _metres("reach of a working light")
     classes: list[str] = Field(description="road classes counted")
     min_gap_m: float = _metres("shortest unlit stretch reported")
     spacing_m: float = _metres("spacing of proposed lights along a gap")
+
+
+class LightingAnswer(LightingFigures, LightingReported, Head):
+    """Lighting coverage of a village (``kind`` lights)."""
+
     with_planned: LitFigures | None = Field(default=None, description="with planned features")
+    layers: dict[str, Any] | None = _LAYERS
 
 
-class ServiceAnswer(ServiceFigures, Head):
-    """Households served by garbage points or facilities (``kind`` garbage, facilities)."""
+class ServiceReported(BaseModel):
+    """The parameters of a households-served answer."""
 
     radius_m: float = _metres("service radius")
     classes: list[str] = Field(description="classes of points that serve")
     distance: str = Field(description="euclidean (straight line) or network (along roads)")
     target_share: float = Field(description="share the proposed points should reach, 0..1")
+
+
+class ServiceAnswer(ServiceFigures, ServiceReported, Head):
+    """Households served by garbage points or facilities (``kind`` garbage, facilities)."""
+
     with_planned: ServedFigures | None = Field(default=None,
                                                description="with planned features")
+    layers: dict[str, Any] | None = _LAYERS
 
 
-class DrainageAnswer(DrainageFigures, Head):
-    """Drainage along the main roads (``kind`` drainage)."""
+class DrainageReported(BaseModel):
+    """The parameters of a drainage answer."""
 
     offset_m: float = _metres("a drainage line within this of a road is alongside it")
     classes: list[str] = Field(description="main road classes")
+
+
+class DrainageAnswer(DrainageFigures, DrainageReported, Head):
+    """Drainage along the main roads (``kind`` drainage)."""
+
     with_planned: DrainageFigures | None = Field(default=None,
                                                  description="with planned features")
+    layers: dict[str, Any] | None = _LAYERS
 
 
-class HardeningAnswer(HardeningFigures, Head):
-    """Road hardening (``kind`` roads)."""
+class HardeningReported(BaseModel):
+    """The parameters of a hardening answer."""
 
     reach_m: float = _metres("a building within this of a hardened road is reached")
+
+
+class HardeningAnswer(HardeningFigures, HardeningReported, Head):
+    """Road hardening (``kind`` roads)."""
+
     with_planned: HardeningFigures | None = Field(default=None,
                                                   description="with planned features")
+    layers: dict[str, Any] | None = _LAYERS
 
 
 CoverageAnswer = LightingAnswer | ServiceAnswer | DrainageAnswer | HardeningAnswer

@@ -1,9 +1,10 @@
 """What passers-by see: villages visible from trunk roads and railways over the terrain.
 
-Observers stand every ``spacing`` metres along the chosen lines (eyes 1.7 m above a
-road, 3 m above a railway); a terrain cell is visible when at least one observer
-within ``max_distance`` sees it (:func:`gis.terrain.union_viewshed`: exact line of
-sight over the bilinear terrain, with earth curvature and refraction). A building is
+Observers stand every ``spacing`` metres along the chosen lines (eyes above a road
+and a railway: :class:`gis.params.VisibilityParams`, 1.7 m and 3 m by default); a
+terrain cell is visible when at least one observer within ``max_distance`` sees it
+(:func:`gis.terrain.union_viewshed`: exact line of sight over the bilinear terrain,
+with earth curvature and refraction). A building is
 visible when the cell under its centroid is; a village's ``visible_share`` is the
 visible part of its building footprint area (points, which have no footprint, weigh
 as the median footprint of the area). Distances are metres in the area's metric CRS.

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from gis.params import DrainageParams
 from layers.errors import VgisError
 
 CRITERIA: dict[str, str] = {
@@ -144,6 +145,8 @@ def _merge(base: Weights | None, table: Mapping[str, Any], source: str) -> Weigh
         else:
             raise _bad(source, section, "unknown section; use [criteria], "
                                         "[indicators.<criterion>] and [params]")
+    if base is None:  # the ranking's drainage offset is that of the drainage figures
+        params.setdefault("drainage_offset_m", DrainageParams.defaults().offset_m)
     weights = Weights(criteria, indicators, params)
     check_weights(weights, source)
     return weights

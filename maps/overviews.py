@@ -35,6 +35,8 @@ Metric = Literal["lit_share", "served_share", "hardened_share", "households"]
 METRIC_KINDS: dict[str, str] = {"lit_share": "lights", "served_share": "garbage",
                                 "hardened_share": "roads", "households": "garbage"}
 """The coverage kind whose figures give each overview metric."""
+_CORRIDOR_MARGIN_M = 500.0
+"""Map beyond the villages' extent on a corridor map, metres (at least the corridor's width)."""
 
 
 def corridor_map(ctx: Context, *, lines: CorridorParams | None = None,
@@ -54,7 +56,9 @@ def corridor_map(ctx: Context, *, lines: CorridorParams | None = None,
     villages = ctx.villages.copy()
     villages["in_corridor"] = [rows[int(i)].in_corridor for i in villages["id"]]
     villages["distance_m"] = [rows[int(i)].distance_m for i in villages["id"]]
-    b = MapBuilder(ctx, map_bounds(villages, 500), word("corridor_map", lang), lang, assets)
+    # the band along every line fits on the map
+    b = MapBuilder(ctx, map_bounds(villages, max(distance, _CORRIDOR_MARGIN_M)),
+                   word("corridor_map", lang), lang, assets)
     seen_rows: list[tuple[str, Any, Any]] = []
     vis = None if visible is None else corridor_visibility(
         ctx, lines=lines, params=visible, full=True)

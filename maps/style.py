@@ -42,8 +42,6 @@ NO_DATA = "#cccccc"
 CANDIDATE_COLOUR = "#6a00a8"
 IN_CORRIDOR, OUTSIDE_CORRIDOR = "#d73027", "#91bfdb"
 VISIBLE_COLOUR = "#1a9641"
-PLANNED_SHOWN = True
-"""Maps and sheets draw the plan (planned features, before/after figures) unless told not to."""
 
 _WORDS: dict[str, tuple[str, str]] = {
     # layers
@@ -114,7 +112,8 @@ def ramp_bins(values: NDArray[np.float64], top: float
 
     NaN falls in none of them (draw it as :data:`NO_DATA`).
     """
-    edges = np.linspace(0.0, top, len(SHARE_RAMP) + 1)
+    n = len(SHARE_RAMP)
+    edges = np.array([top * k / n for k in range(n + 1)])  # 0.6 is 3/5 exactly, as a share
     last = len(SHARE_RAMP) - 1
     return [(np.asarray((values >= lo) & ((values < hi) | ((k == last) & (values <= hi)))),
              float(lo), float(hi), colour)

@@ -18,14 +18,14 @@ import shapely
 from gis.context import EXISTING, WITH_PLANNED, Context
 from gis.lighting import lighting_coverage
 from gis.measure import households_in_villages
-from gis.params import CoverageOptions, LightingParams, ServiceParams
+from gis.params import PLANNED_ON_SHEETS, CoverageOptions, LightingParams, ServiceParams
 from gis.results import Coverage
 from gis.service import household_coverage
 from layers.schema import ROAD_CLASSES, WGS84
 from maps import style
 from maps.assets import AssetMode
 from maps.interactive import POINT_CLOUD_AT, MapBuilder, display_coords
-from maps.style import PLANNED_SHOWN, Lang, language, word
+from maps.style import Lang, language, word
 
 _EMPTY = gpd.GeoDataFrame(geometry=[], crs=WGS84)
 
@@ -40,7 +40,7 @@ def view_analysis(view: str, options: CoverageOptions | None
     """The options with ``include_planned`` decided for a sheet, and the view's analysis."""
     options = options or CoverageOptions()
     if options.include_planned is None:
-        options = replace(options, include_planned=PLANNED_SHOWN)
+        options = replace(options, include_planned=PLANNED_ON_SHEETS)
     kind = VIEW_KINDS.get(view)
     params = None if kind is None else options.params(kind)
     assert params is None or isinstance(params, LightingParams | ServiceParams)

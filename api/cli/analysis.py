@@ -154,13 +154,13 @@ def candidates_cmd(area: str | None, top: int | None, weights_file: Path | None,
 @click.option("--at", "at", required=True, help="Observer position LON,LAT (WGS84 degrees).")
 @click.option("--height", type=float,
               help="Eye height above the ground, metres (default "
-                   f"{VisibilityParams.defaults().road_height_m:g}, as on a road).")
+                   f"{VisibilityParams.shown().road_height_m:g}, as on a road).")
 @click.option("--target-height", type=float,
               help="Height above the ground that must be seen, metres (default "
-                   f"{VisibilityParams.defaults().target_height_m:g}).")
+                   f"{VisibilityParams.shown().target_height_m:g}).")
 @click.option("--max-distance", type=float,
               help="Farthest distance seen, metres (default "
-                   f"{VisibilityParams.defaults().max_distance_m:g}).")
+                   f"{VisibilityParams.shown().max_distance_m:g}).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="FILE.tif: 1 visible, 0 not, 255 no data (area's metric CRS).")
 def viewshed_cmd(area: str, at: str, height: float | None, target_height: float | None,

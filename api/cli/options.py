@@ -58,7 +58,7 @@ def coverage_options(*, distance: click.ParamType[Any, Any] | None = None
     The command receives them as ``radius``, ``classes``, ``distance``, ``target_share``,
     ``min_gap`` and ``include_planned``; :func:`coverage_from` makes the options.
     """
-    lights, garbage = LightingParams.defaults(), ServiceParams.defaults()
+    lights, garbage = LightingParams.shown(), ServiceParams.shown()
 
     def decorate(f: F) -> F:
         return _apply(f, [
@@ -73,7 +73,7 @@ def coverage_options(*, distance: click.ParamType[Any, Any] | None = None
                          help=f"Garbage/facilities: straight line or along roads (default "
                               f"{garbage.distance})" + (
                                   "; corridor: its half-width, metres (default "
-                                  f"{CorridorParams.defaults().distance_m:g})."
+                                  f"{CorridorParams.shown().distance_m:g})."
                                   if distance else ".")),
             click.option("--target-share", type=float,
                          help="Garbage/facilities: share of households proposed points should "
@@ -100,13 +100,14 @@ def coverage_from(radius: float | None, classes: tuple[str, ...], distance: Any,
 
 def corridor_options(*, distance: bool = True) -> Callable[[F], F]:
     """--distance (unless the command has its own), --road-classes, --railways/--no-railways."""
-    default = CorridorParams.defaults()
+    default = CorridorParams.shown()
     options: list[Callable[[F], F]] = [
         click.option("--road-classes",
                      help="Road classes whose corridor counts ('none' for no roads; "
                           f"default {','.join(default.road_classes)})."),
         click.option("--railways/--no-railways", default=None,
-                     help="Whether the railways' corridor counts (default: they do)."),
+                     help="Whether the railways' corridor counts (default: "
+                          f"{'--railways' if default.railways else '--no-railways'})."),
     ]
     if distance:
         options.insert(0, click.option(
@@ -125,7 +126,7 @@ def corridor_from(distance: float | None, road_classes: str | None, railways: bo
 
 def visibility_options(f: F) -> F:
     """The observer and target options of a visibility analysis (corridor, map, ranking)."""
-    d = VisibilityParams.defaults()
+    d = VisibilityParams.shown()
     return _apply(f, [
         click.option("--spacing", type=float,
                      help=f"Visibility: metres between observers along a line "
@@ -160,8 +161,8 @@ def ranking_options(f: F) -> F:
     """--top and --weights of a ranking (``vgis candidates``, candidates maps and sheets)."""
     return _apply(f, [
         click.option("--top", type=click.IntRange(1, None),
-                     help="How many candidates (default "
-                          f"{RankingParams.defaults().top}: the plans build 10)."),
+                     help=f"How many candidates (default {RankingParams.shown().top}; the "
+                          "plans build 10 demonstration villages)."),
         click.option("--weights", "weights_file", type=click.Path(path_type=Path),
                      help="TOML file of weights and thresholds (only the keys to change; "
                           "defaults in gis/weights.toml)."),

@@ -64,13 +64,21 @@ class _Asked:
             raise click.UsageError(f"vgis {verb} village NAME [--area AREA] -o FILE{suffix}")
         if kind != "village" and not area:
             raise click.UsageError(f"vgis {verb} {kind} --area AREA -o FILE{suffix}")
-        distance = options["distance"]
-        metres = distance if isinstance(distance, float) else None
+        # --distance: a corridor's width in metres, or how a coverage view measures
+        distance = options.pop("distance")
+        if kind == "corridor" and isinstance(distance, str):
+            raise click.BadParameter(f"{distance!r}: a corridor's distance is its half-width "
+                                     "in metres", param_hint="--distance")
+        if kind == "village" and isinstance(distance, float):
+            raise click.BadParameter(f"{distance:g}: a village view measures euclidean or "
+                                     "network", param_hint="--distance")
         self.coverage: CoverageOptions = coverage_from(
-            options.pop("radius"), options.pop("classes"), options.pop("distance"),
+            options.pop("radius"), options.pop("classes"), distance,
             options.pop("target_share"), options.pop("min_gap"), options.pop("include_planned"))
-        self.lines: CorridorParams = corridor_from(metres, options.pop("road_classes"),
-                                                   options.pop("railways"))
+        road_classes, railways = options.pop("road_classes"), options.pop("railways")
+        self.lines: CorridorParams | None = corridor_from(
+            distance if isinstance(distance, float) else None, road_classes, railways
+        ) if kind == "corridor" else None
         self.ranking = RankingParams.defaults().updated(top=options.pop("top"))
         self.weights: Weights = weights_from(options.pop("weights_file"))
         from gis.context import Context

@@ -10,8 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from layers.errors import VgisError
 
 
 def _default_data_dir() -> Path:
@@ -45,9 +47,10 @@ class Settings(BaseSettings):
     # defaults of the analyses where the planner's office wants its own (unset: the
     # analysis' own default, gis.params): reach of a light, garbage service radius,
     # corridor half-width, all metres
-    lights_radius_m: float | None = None
-    garbage_radius_m: float | None = None
-    corridor_distance_m: float | None = None
+    lights_radius_m: float | None = Field(default=None, ge=0, le=5000, allow_inf_nan=False)
+    garbage_radius_m: float | None = Field(default=None, ge=0, le=5000, allow_inf_nan=False)
+    corridor_distance_m: float | None = Field(default=None, ge=0, le=50_000,
+                                              allow_inf_nan=False)
 
     @property
     def raster_dir(self) -> Path:
@@ -57,5 +60,16 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings (read once from the environment)."""
-    return Settings()
+    """Return the process-wide settings (read once from the environment).
+
+    Raises
+    ------
+    VgisError
+        When a variable holds a value the product cannot use; the message names it.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        wrong = "; ".join(f"VGIS_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                          for e in exc.errors())
+        raise VgisError(f"settings: {wrong}") from None
