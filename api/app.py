@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -22,10 +24,29 @@ from sqlalchemy import text
 from api import analysis, features, pages, sheets
 from api.deps import EngineDep
 from api.errors import install_error_handlers
+from api.guard import Guard
 from layers.runtime.settings import get_settings
 from maps.assets import ASSETS, asset_path, leaflet_images_dir
 
 log = logging.getLogger("vgis.requests")
+
+
+def content_security_policy(tile_url: str | None) -> str:
+    """The Content-Security-Policy of the service's pages.
+
+    Scripts and styles from the service (the maps' own inline scripts allowed), never an
+    inline event handler (``onerror=…`` in stored data), no plug-ins, images from the
+    service, ``data:`` URIs and the configured tile server.
+    """
+    tiles = ""
+    if tile_url:
+        parts = urlsplit(re.sub(r"\{[^}]*\}", "x", tile_url))
+        host = re.sub(r"^x\.", "*.", parts.hostname or "")
+        tiles = f" {parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+    return ("default-src 'self'; script-src 'self' 'unsafe-inline'; script-src-attr 'none'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" + tiles + "; "
+            "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'self'")
 
 
 def create_app() -> FastAPI:
@@ -44,18 +65,17 @@ def create_app() -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"])
 
+    # a keyless write or an oversized body is answered before it is read; inside the
+    # logging middleware, so that a body passing its limit ends as 413 where it is read
+    app.add_middleware(Guard, settings=settings)
+    policy = content_security_policy(settings.tile_url)
+
     @app.middleware("http")
     async def limits_and_logs(request: Request,
                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
-        length = request.headers.get("content-length")
-        limit = (features.MAX_UPLOAD_BYTES if request.url.path.endswith("/upload")
-                 else settings.max_body_bytes)
-        if length is not None and length.isdigit() and int(length) > limit:
-            response: Response = JSONResponse(
-                {"error": "PayloadTooLarge",
-                 "detail": f"request body over {limit // (1024 * 1024)} MB"}, status_code=413)
-        elif "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in
+        response: Response
+        if "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in
                                               request.query_params.multi_items()):
             # no text in the store can hold a NUL byte: refuse it before any query
             response = JSONResponse({"error": "InvalidInput",
@@ -63,6 +83,9 @@ def create_app() -> FastAPI:
                                     status_code=422)
         else:
             response = await call_next(request)
+        if (response.headers.get("content-type", "").startswith("text/html")
+                and not request.url.path.startswith(("/docs", "/redoc"))):
+            response.headers["Content-Security-Policy"] = policy
         log.info(json.dumps({
             "id": uuid.uuid4().hex[:12], "method": request.method, "path": request.url.path,
             "status": response.status_code,

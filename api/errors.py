@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from layers.errors import (
     DatabaseUnavailable,
@@ -18,6 +22,8 @@ from layers.errors import (
     UnsupportedCRS,
     VgisError,
 )
+
+log = logging.getLogger("vgis.errors")
 
 
 class UploadTooLarge(VgisError):
@@ -55,6 +61,7 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text} for code, text in (
+        (400, "unknown query parameter, or a malformed request"),
         (404, "unknown layer, area, village or feature"),
         (413, "request body too large"),
         (422, "invalid parameters or rejected features"),
@@ -76,13 +83,38 @@ def status_for(exc: Exception) -> int:
     return 500
 
 
+RETRY_AFTER_S = 5
+"""What a 503 tells the client to wait before trying again, seconds."""
+_DIRECTORIES = re.compile(r"(?<![\w:/.])(?:/vsizip/)?(?:/[^\s/:'\"()]+)+/(?=[^\s/:'\"()]+)")
+
+
+def plain(message: str) -> str:
+    """A message as the client may read it: folders of server paths cut to the file name."""
+    return _DIRECTORIES.sub("", message)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handler that maps every :class:`VgisError` through :data:`STATUS_CODES`."""
+    """Register the handlers of the domain errors and of an unreachable database.
+
+    Every :class:`VgisError` is mapped through :data:`STATUS_CODES`; a database that
+    cannot be reached is 503 with ``Retry-After``.
+    """
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+        body: dict[str, object] = {"error": type(exc).__name__, "detail": plain(str(exc))}
         if isinstance(exc, ImportRejected):
-            body["problems"] = [p.__dict__ for p in exc.problems]
-        return JSONResponse(body, status_code=status_for(exc))
+            body["problems"] = [{k: plain(v) for k, v in p.__dict__.items()}
+                                for p in exc.problems]
+        status = status_for(exc)
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    async def unreachable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unreachable: %s", exc)  # the server's log, not the client
+        return JSONResponse({"error": "DatabaseUnavailable",
+                             "detail": "the database cannot be reached; try again shortly"},
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
     app.add_exception_handler(VgisError, handle)
+    for cls in (OperationalError, InterfaceError, psycopg.OperationalError):
+        app.add_exception_handler(cls, unreachable)

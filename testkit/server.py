@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -18,6 +19,22 @@ from layers.runtime.cluster import free_port
 def uvicorn_server(workers: int = 2, extra_env: dict[str, str] | None = None
                    ) -> Iterator[str]:
     """Start ``api.app:app`` under uvicorn; yield its base URL once ``/health`` answers."""
+    with uvicorn_process(workers, extra_env) as (base, _):
+        yield base
+
+
+def rss_kib(pid: int) -> int:
+    """The resident memory of a process, KiB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+@contextmanager
+def uvicorn_process(workers: int = 2, extra_env: dict[str, str] | None = None
+                    ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`uvicorn_server`, yielding the process too (one worker: it is the server)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1",
@@ -34,7 +51,7 @@ def uvicorn_server(workers: int = 2, extra_env: dict[str, str] | None = None
                 time.sleep(0.1)
         else:
             raise RuntimeError("uvicorn did not start")
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

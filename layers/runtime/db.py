@@ -41,7 +41,9 @@ def database_url(settings: Settings | None = None, *, start: bool = True) -> str
 
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with a pool suited to a small service."""
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # a server that does not answer is unreachable after 5 s (not the system's minutes)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                         connect_args={"connect_timeout": 5})
 
 
 @lru_cache(maxsize=4)
