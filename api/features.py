@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 import uuid
 from pathlib import Path
@@ -10,10 +11,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi import Path as Path_
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, SettingsDep, WriteAccess
 from api.errors import ERROR_RESPONSES, WRITE_RESPONSES, UploadTooLarge
+from api.guard import UPLOAD_BYTES
 from layers.errors import VgisError
 from layers.features import (
     FeatureQuery,
@@ -42,7 +46,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 ]
 MAX_LIMIT = 10_000
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+MAX_UPLOAD_BYTES = UPLOAD_BYTES
+MAX_NAME_BYTES = 200
 
 
 def _base(request: Request) -> str:
@@ -88,6 +93,25 @@ def collection(layer: str, request: Request, engine: EngineDep) -> dict[str, Any
     return collection_doc(layer, _base(request), layer_extent(engine, layer))
 
 
+ITEMS_PARAMETERS = frozenset({"bbox", "bbox-crs", "limit", "offset", "area", "status",
+                              "village", "f"})
+
+
+def _unknown_parameters(request: Request, known: frozenset[str]) -> Response | None:
+    """A 400 naming the query parameters the route does not know (None when all are known)."""
+    names = set(request.query_params)
+    if "datetime" in names:
+        return JSONResponse({"error": "InvalidParameter", "detail": (
+            "datetime is not supported: the layers have no time field")}, status_code=400)
+    unknown = sorted(names - known)
+    if not unknown:
+        return None
+    shown = ", ".join(repr(n[:40]) for n in unknown[:5])
+    return JSONResponse({"error": "InvalidParameter", "detail": (
+        f"unknown query parameter(s) {shown}; this route takes "
+        f"{', '.join(sorted(known))}")}, status_code=400)
+
+
 def _parse_bbox(bbox: str | None, bbox_crs: str | None) -> tuple[float, float, float, float] | None:
     if bbox is None:
         return None
@@ -101,15 +125,15 @@ def _parse_bbox(bbox: str | None, bbox_crs: str | None) -> tuple[float, float, f
     if bbox_crs == "http://www.opengis.net/def/crs/EPSG/0/4326":  # OGC: latitude first
         box = (box[1], box[0], box[3], box[2])
     elif bbox_crs and bbox_crs not in (CRS84, "EPSG:4326"):
-        from pyproj import CRS, Transformer
-        from pyproj.exceptions import CRSError
+        from pyproj import Transformer
 
-        try:
-            source = CRS.from_user_input(bbox_crs.rsplit("/", 1)[-1] if "opengis" in bbox_crs
-                                         else bbox_crs)
-        except CRSError:
-            raise VgisError(f"unknown bbox-crs {bbox_crs!r}") from None
+        from layers.io.crs import usable_crs
+
+        source = usable_crs(bbox_crs.rsplit("/", 1)[-1] if "opengis" in bbox_crs else bbox_crs,
+                            "bbox-crs")
         box = Transformer.from_crs(source, 4326, always_xy=True).transform_bounds(*box)
+        if not all(math.isfinite(v) for v in box):
+            raise VgisError("bbox is outside the area of bbox-crs")
     check_bbox(box)
     return box
 
@@ -126,7 +150,14 @@ def items(
     village: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     f: Annotated[str | None, Query(pattern="^(json|html)$")] = None,
 ) -> Response:
-    """Features of a layer as GeoJSON, filtered and paged (``f=html``: a small map)."""
+    """Features of a layer as GeoJSON, filtered and paged (``f=html``: a small map).
+
+    An unknown query parameter is a 400 (OGC API Features, "unknown parameters"), and so
+    is ``datetime``: no layer has a time field to filter on.
+    """
+    refused = _unknown_parameters(request, ITEMS_PARAMETERS)
+    if refused is not None:
+        return refused
     layer_spec(layer)
     q = FeatureQuery(layer, _parse_bbox(bbox, bbox_crs), area, status, village, limit, offset)
     page = query_features(engine, q)
@@ -155,8 +186,11 @@ def items(
 
 @router.get("/collections/{layer}/items/{feature_id}", response_class=JSONResponse,
             responses=_GEOJSON_200)
-def item(layer: str, feature_id: int, engine: EngineDep) -> Response:
+def item(layer: str, feature_id: int, request: Request, engine: EngineDep) -> Response:
     """One feature."""
+    refused = _unknown_parameters(request, frozenset({"f"}))
+    if refused is not None:
+        return refused
     feature = get_feature(engine, layer, feature_id)
     if feature is None:
         return JSONResponse({"error": "NotFound", "detail": f"no {layer} feature {feature_id}"},
@@ -190,12 +224,29 @@ def remove_item(layer: str, feature_id: int, engine: EngineDep) -> Response:
     return Response(status_code=204)
 
 
+class AreaDeleted(BaseModel):
+    """What deleting an area removed."""
+
+    area: str = Field(description="the area deleted")
+    deleted: dict[str, int] = Field(description="features per layer, and loads and rasters")
+
+
+@router.delete("/areas/{area}", dependencies=[WriteAccess], responses=WRITE_RESPONSES)
+def delete_area(area: Annotated[str, Path_(max_length=200)], engine: EngineDep) -> AreaDeleted:
+    """Delete an area with all its features, terrain models and load records (atomic)."""
+    from layers.store import delete_area as remove
+
+    return AreaDeleted(area=area, deleted=remove(engine, area))
+
+
 @router.post("/areas/{area}/upload", status_code=201, dependencies=[WriteAccess],
              responses=WRITE_RESPONSES)
 async def upload(
-    area: str, engine: EngineDep, settings: SettingsDep,
+    area: Annotated[str, Path_(max_length=200)], engine: EngineDep, settings: SettingsDep,
     layer: Annotated[str, Query()], file: Annotated[UploadFile, File()],
     crs: Annotated[str | None, Query(max_length=200)] = None,
+    drop_attributes: Annotated[bool, Query(description="load a Shapefile without its .dbf "
+                                                       "(geometry only)")] = False,
 ) -> LoadAnswer:
     """Import a whole file (GeoPackage, zipped Shapefile, GeoJSON, KML, CSV) into an area."""
     from starlette.concurrency import run_in_threadpool
@@ -205,7 +256,8 @@ async def upload(
     layer_spec(layer)
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = await _receive(file, Path(tmp))
-        report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs)
+        report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs,
+                                         drop_attributes=drop_attributes)
     return LoadAnswer.of(area, report)
 
 
@@ -216,6 +268,9 @@ async def _receive(file: UploadFile, folder: Path) -> Path:
     name = Path(file.filename or "").name
     if name in ("", ".", ".."):
         name = "upload"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES or any(ord(c) < 32 for c in name):
+        raise UnreadableFile(f"{name[:60]}…: a file name is at most {MAX_NAME_BYTES} bytes of "
+                             "printable text")
     target = folder / name
     size = 0
     with target.open("wb") as out:
@@ -232,7 +287,8 @@ async def _receive(file: UploadFile, folder: Path) -> Path:
 @router.post("/areas/{area}/attributes", dependencies=[WriteAccess],
              responses=WRITE_RESPONSES)
 async def attributes(
-    area: str, engine: EngineDep, file: Annotated[UploadFile, File()],
+    area: Annotated[str, Path_(max_length=200)], engine: EngineDep,
+    file: Annotated[UploadFile, File()],
     key: Literal["name", "code"] = "name",
     encoding: Annotated[str | None, Query(max_length=40)] = None,
 ) -> AttributesReport:

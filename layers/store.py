@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import psycopg
 import shapely
 from sqlalchemy import Connection, Engine, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from layers.errors import ImportRejected, Problem, UnknownArea
+from layers.errors import ImportRejected, Problem, UnknownArea, VgisError
 from layers.models import areas, layer_tables, loads
 from layers.report import ImportReport
 from layers.schema import LAYERS, WGS84, layer_spec
+
+log = logging.getLogger("vgis.store")
 
 
 def file_sha256(path: Path) -> str:
@@ -37,12 +41,36 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+MAX_AREA_NAME = 200
+"""Longest area name, characters."""
+
+
+def check_area_name(area: str) -> None:
+    """Refuse an area name that is empty, too long or holds control characters."""
+    if not area.strip() or len(area) > MAX_AREA_NAME or any(ord(c) < 32 for c in area):
+        raise VgisError(f"an area name is 1 to {MAX_AREA_NAME} printable characters "
+                        f"(got {area[:40]!r}{'…' if len(area) > 40 else ''})")
+
+
 def ensure_area(conn: Connection, area: str) -> None:
-    """Create the area row if it does not exist."""
+    """Create the area row if it does not exist (the name checked first)."""
+    check_area_name(area)
     conn.execute(
         text("INSERT INTO areas (name) VALUES (:name) ON CONFLICT (name) DO NOTHING"),
         {"name": area},
     )
+
+
+def lock_source(conn: Connection, area: str, source: str) -> None:
+    """Hold the load of ``source`` into ``area`` for this transaction (others wait).
+
+    Re-loading a source replaces it; two loads of one source at the same moment would
+    each delete nothing the other has not committed and leave two copies. A
+    transaction-level advisory lock on (area, source) serialises them: the later one
+    waits, then replaces the earlier one's features, so exactly one copy stays.
+    """
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                 {"key": f"vgis-load\x1f{area}\x1f{source}"})
 
 
 def _copy_rows(conn: Connection, layer: str, frame: gpd.GeoDataFrame, area: str,
@@ -110,6 +138,7 @@ def replace_source(
     """
     with engine.begin() as conn:
         ensure_area(conn, area)
+        lock_source(conn, area, source)
         for layer, frame in frames.items():
             table = layer_tables[layer]
             deleted = conn.execute(
@@ -118,8 +147,13 @@ def replace_source(
             report.replaced += int(deleted or 0)
             try:
                 _copy_rows(conn, layer, frame, area, source)
-            except Exception as exc:  # a database constraint the checks did not foresee
-                problem = Problem(source, "-", layer, f"database refused: {exc}")
+            except (DBAPIError, psycopg.Error) as exc:  # a constraint the checks did not foresee
+                driver = exc.orig if isinstance(exc, DBAPIError) else exc
+                if isinstance(driver, psycopg.OperationalError):
+                    raise  # the database went away: 503, not the planner's data
+                log.warning("%s: the database refused %s: %s", source, layer, exc)
+                problem = Problem(source, "-", layer, "the database refused a value of these "
+                                  "features (the server's log says which); nothing was written")
                 raise ImportRejected(source, [problem]) from exc
             report.layer_counts[layer] = len(frame)
         if report.replaced:
@@ -134,6 +168,36 @@ def replace_source(
         except IntegrityError as exc:  # pragma: no cover - area row exists above
             raise UnknownArea(area) from exc
     return report
+
+
+def delete_area(engine: Engine, area: str) -> dict[str, int]:
+    """Delete an area with every feature, terrain model and load record of it, atomically.
+
+    The terrain files copied into the data directory go too, once the transaction has
+    committed. Returns the number of features deleted per layer, and ``rasters`` and
+    ``loads``.
+
+    Raises
+    ------
+    UnknownArea
+        When there is no such area.
+    """
+    with engine.begin() as conn:
+        found = conn.execute(text("SELECT 1 FROM areas WHERE name = :a FOR UPDATE"),
+                             {"a": area}).first()
+        if found is None:
+            raise UnknownArea(area)
+        counts = {name: int(conn.execute(select(func.count()).select_from(t).where(
+            t.c.area == area)).scalar_one()) for name, t in layer_tables.items()}
+        paths = [str(r[0]) for r in conn.execute(text(
+            "SELECT path FROM rasters WHERE area = :a"), {"a": area})]
+        counts["loads"] = int(conn.execute(select(func.count()).select_from(loads).where(
+            loads.c.area == area)).scalar_one())
+        counts["rasters"] = len(paths)
+        conn.execute(areas.delete().where(areas.c.name == area))  # the rest cascades
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+    return counts
 
 
 def last_load_sha(engine: Engine, area: str, source: str) -> str | None:
@@ -281,6 +345,7 @@ __all__ = [
     "area_names",
     "attrs_to_text",
     "check_area",
+    "delete_area",
     "file_sha256",
     "last_load_sha",
     "layer_counts",

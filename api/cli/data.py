@@ -129,11 +129,14 @@ def _field_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--values", "values_file", type=click.Path(path_type=Path),
               help="TOML/YAML value map: field → {source value: canonical value}.")
 @click.option("--encoding", help="Attribute encoding when the file does not say (e.g. GBK).")
+@click.option("--drop-attributes", is_flag=True,
+              help="Load a Shapefile that has lost its .dbf: geometry only (a layer whose "
+                   "class has no fallback, such as garbage, is still refused).")
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON report.")
 def load_file_cmd(
     file: Path, layer: str, source_layer: str | None, area: str | None, crs: str | None,
     coords: str, fields: tuple[str, ...], values_file: Path | None, encoding: str | None,
-    as_json: bool,
+    drop_attributes: bool, as_json: bool,
 ) -> None:
     """Import one layer from a GeoPackage, Shapefile/zip, GeoJSON, KML, DXF or CSV file."""
     from layers.io.loader import default_area, load_file
@@ -143,6 +146,7 @@ def load_file_cmd(
         engine(), file, layer, area, source_layer=source_layer, crs=crs,
         coords=cast(CoordSystem, coords),
         field_map=_field_pairs(fields), values_file=values_file, encoding=encoding,
+        drop_attributes=drop_attributes,
     )
     import_report(report, area, as_json)
 
@@ -201,6 +205,32 @@ def load_samples_cmd(data_dir: Path, force: bool) -> None:
     from layers.io.loader import load_samples
 
     load_samples(engine(), data_dir, force=force, say=click.echo)
+
+
+@main.group(cls=Group)
+def area() -> None:
+    """Areas: delete one (a wrong import) with all it holds."""
+
+
+@area.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Exact JSON output.")
+def area_delete_cmd(name: str, yes: bool, as_json: bool) -> None:
+    """Delete area NAME: its features, terrain models and load records, in one step."""
+    from layers.store import check_area, delete_area
+
+    store = engine()
+    check_area(store, name)
+    if not yes and not as_json:
+        click.confirm(f"delete area {name!r} and everything in it?", abort=True)
+    counts = delete_area(store, name)
+    if as_json:
+        print_json({"area": name, "deleted": counts})
+        return
+    features = sum(v for k, v in counts.items() if k not in ("loads", "rasters"))
+    click.echo(f"deleted area {name}: {features:,} features, {counts['rasters']} terrain "
+               f"model(s), {counts['loads']} load record(s)")
 
 
 @main.command("export")

@@ -7,6 +7,7 @@ the store does not depend on where the original lay) and registered in the
 
 from __future__ import annotations
 
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from rasterio.warp import transform_geom
 from sqlalchemy import Engine
 
 from layers.errors import UnreadableFile, UnsupportedCRS
+from layers.io.crs import usable_crs
 from layers.models import loads, rasters
 from layers.report import TerrainRecord
 from layers.runtime.settings import get_settings
-from layers.store import ensure_area, file_sha256
+from layers.store import ensure_area, file_sha256, lock_source
 
 
 def _dataset_path(path: Path) -> str:
@@ -53,6 +55,7 @@ def load_dem(engine: Engine, path: Path, area: str) -> TerrainRecord:
         with rasterio.open(_dataset_path(path)) as src:
             if src.crs is None:
                 raise UnsupportedCRS(f"{path.name}: the raster has no CRS")
+            usable_crs(src.crs.to_wkt(), path.name)
             data = src.read(1, masked=True)
             profile = src.profile.copy()
             bounds = src.bounds
@@ -70,7 +73,7 @@ def load_dem(engine: Engine, path: Path, area: str) -> TerrainRecord:
     profile.update(driver="GTiff", tiled=True, blockxsize=256, blockysize=256, compress="deflate")
     if profile.get("nodata") is None:
         profile["nodata"] = -32768 if np.issubdtype(data.dtype, np.integer) else np.nan
-    tmp = target.with_suffix(".tmp.tif")
+    tmp = target.with_name(f"{stem}.{uuid.uuid4().hex}.tmp.tif")  # one per load
     with rasterio.open(tmp, "w", **profile) as dst:
         dst.write(data.filled(profile["nodata"]), 1)
     info: dict[str, object] = {
@@ -82,6 +85,7 @@ def load_dem(engine: Engine, path: Path, area: str) -> TerrainRecord:
     }
     with engine.begin() as conn:
         ensure_area(conn, area)
+        lock_source(conn, area, path.name)
         conn.execute(rasters.delete().where(rasters.c.area == area, rasters.c.source == path.name))
         conn.execute(rasters.insert().values(**info, footprint=f"SRID=4326;{footprint.wkt}"))
         conn.execute(loads.insert().values(

@@ -19,10 +19,10 @@ import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
 
 from layers.errors import ImportRejected, Problem, UnreadableFile, UnsupportedCRS
 from layers.io.chinacoords import CoordSystem, to_wgs84
+from layers.io.crs import geojson_crs_member, usable_crs
 from layers.io.normalize import normalize
 from layers.io.valuemaps import ValueMap, normalize_word
 from layers.report import ImportReport
@@ -50,7 +50,11 @@ def _check_archive(path: Path) -> list[str]:
     return members
 
 
-def _gdal_path(path: Path) -> str:
+_NO_DBF = ("{name}: the Shapefile has no .dbf, so every attribute (class, name, …) would be "
+           "lost; add the .dbf, or load it with --drop-attributes if the geometry is enough")
+
+
+def _gdal_path(path: Path, drop_attributes: bool = False) -> str:
     if path.suffix.lower() == ".kmz":
         _check_archive(path)
         return str(path)
@@ -61,16 +65,19 @@ def _gdal_path(path: Path) -> str:
             raise UnreadableFile(
                 f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})"
             )
+        if not drop_attributes and shps[0][:-4].lower() + ".dbf" not in {
+                m.lower() for m in members}:
+            raise UnreadableFile(_NO_DBF.format(name=path.name))
         return f"/vsizip/{path}/{shps[0]}"
+    if path.suffix.lower() == ".shp" and not drop_attributes and not any(
+            p.suffix.lower() == ".dbf" for p in path.parent.glob(path.stem + ".*")):
+        raise UnreadableFile(_NO_DBF.format(name=path.name))
     return str(path)
 
 
 def parse_crs(value: str, where: str) -> CRS:
-    """Parse ``EPSG:4547``, ``4547`` or a WKT/PROJ string, naming ``where`` on failure."""
-    try:
-        return CRS.from_user_input(int(value) if value.isdigit() else value)
-    except CRSError as exc:
-        raise UnsupportedCRS(f"{where}: cannot understand CRS {value!r}: {exc}") from exc
+    """Parse ``EPSG:4547``, ``4547`` or a WKT/PROJ string (:func:`usable_crs`)."""
+    return usable_crs(value, where)
 
 
 def _pick(columns: list[str], words: tuple[str, ...]) -> str | None:
@@ -107,11 +114,22 @@ def _read_table(path: Path, source_layer: str | None, encoding: str | None) -> g
     return gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]), geometry=geoms, crs=None)
 
 
+def _prj_text(path: Path) -> str | None:
+    """The text of a Shapefile's .prj (beside it, or in its zip), if it has one."""
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            prj = [m for m in zf.namelist() if m.lower().endswith(".prj")]
+            return zf.read(prj[0]).decode("utf-8", errors="replace") if prj else None
+    sidecar = [p for p in path.parent.glob(path.stem + ".*") if p.suffix.lower() == ".prj"]
+    return sidecar[0].read_text(encoding="utf-8", errors="replace") if sidecar else None
+
+
 def read_source(
     path: Path,
     *,
     source_layer: str | None = None,
     encoding: str | None = None,
+    drop_attributes: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read one layer of a vector file or table as it is (no CRS change, no mapping).
 
@@ -133,7 +151,7 @@ def read_source(
     try:
         if suffix in TABLE_SUFFIXES:
             return _read_table(path, source_layer, encoding)
-        gdal_path = _gdal_path(path)
+        gdal_path = _gdal_path(path, drop_attributes)
         if source_layer is None:
             names = [str(n) for n, _ in pyogrio.list_layers(gdal_path)]
             if len(names) > 1 and suffix not in (".dxf", ".kml", ".kmz"):
@@ -154,6 +172,15 @@ def read_source(
         raise UnreadableFile(f"{path.name}: has no geometry")
     if suffix == ".dxf":
         frame = _flatten_dxf(frame)
+    if suffix in (".shp", ".zip") and frame.crs is None:
+        prj = _prj_text(path)
+        if prj:  # GDAL reads no CRS from a .prj it cannot use: say what the .prj holds
+            usable_crs(prj, f"{path.name} (its .prj)")
+    if suffix in (".geojson", ".json"):
+        member = geojson_crs_member(path)
+        if member is not None and "CRS84" not in member:
+            # GDAL reads a crs member it knows; one it does not know must not become WGS84
+            usable_crs(member, f"{path.name} (its crs member)")
     return frame
 
 
@@ -187,7 +214,9 @@ def to_wgs84_frame(
         if frame.crs is not None and CRS.from_user_input(frame.crs) != target:
             report.notes.append(f"--crs {crs} overrides the file's CRS {frame.crs.to_string()}")
         frame = frame.set_crs(target, allow_override=True)
-    elif frame.crs is None:
+    elif frame.crs is not None:
+        frame = frame.set_crs(usable_crs(frame.crs, name), allow_override=True)
+    else:
         if not is_table:
             raise UnsupportedCRS(
                 f"{name}: the file has no CRS (a Shapefile without .prj?); give it with "
@@ -216,6 +245,7 @@ def import_file(
     field_map: Mapping[str, str] | None = None,
     values: ValueMap | None = None,
     encoding: str | None = None,
+    drop_attributes: bool = False,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read, re-project and normalise a file into canonical features of ``layer``.
 
@@ -231,7 +261,8 @@ def import_file(
     """
     spec = layer_spec(layer)
     report = ImportReport(source=path.name)
-    frame = read_source(path, source_layer=source_layer, encoding=encoding)
+    frame = read_source(path, source_layer=source_layer, encoding=encoding,
+                        drop_attributes=drop_attributes)
     if len(frame) == 0:
         raise ImportRejected(path.name, [Problem(path.name, "-", "-", "the file has no features")])
     frame = to_wgs84_frame(frame, name=path.name, crs=crs, coords=coords,

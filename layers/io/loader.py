@@ -9,10 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import shapely
+import shapely.errors
+import shapely.geometry
 from sqlalchemy import Engine
 
 from layers.io.chinacoords import CoordSystem
+from layers.io.crs import check_collection_crs
 from layers.io.dem import load_dem
 from layers.io.files import import_file
 from layers.io.osm import import_osm
@@ -42,12 +48,16 @@ def load_file(
     engine: Engine, path: Path, layer: str, area: str | None = None, *,
     source_layer: str | None = None, crs: str | None = None, coords: CoordSystem = "wgs84",
     field_map: Mapping[str, str] | None = None, values_file: Path | None = None,
-    encoding: str | None = None,
+    encoding: str | None = None, drop_attributes: bool = False,
 ) -> ImportReport:
-    """Import one layer from a planner's file into ``area`` (default: the file's stem)."""
+    """Import one layer from a planner's file into ``area`` (default: the file's stem).
+
+    A Shapefile without its ``.dbf`` is refused unless ``drop_attributes``.
+    """
     values = ValueMap(load_value_file(values_file) if values_file else None)
     frame, report = import_file(path, layer, source_layer=source_layer, crs=crs, coords=coords,
-                                field_map=field_map, values=values, encoding=encoding)
+                                field_map=field_map, values=values, encoding=encoding,
+                                drop_attributes=drop_attributes)
     source = path.name if source_layer is None else f"{path.name}:{source_layer}"
     return replace_source(engine, area=area or default_area(path), source=source,
                           sha256=file_sha256(path), kind="file", frames={layer: frame},
@@ -89,6 +99,45 @@ def load_samples(
                 say(f"{sample.area}: registered terrain {dem.name}")
 
 
+GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                 "MultiPolygon")
+
+
+def geometry_of(geometry: dict[str, Any]) -> Any:
+    """A shapely geometry from a GeoJSON geometry object, or ValueError saying what is wrong.
+
+    Only the six simple GeoJSON types; a line needs two points or more and a polygon's
+    rings four or more; coordinates must be numbers.
+    """
+    kind = geometry.get("type")
+    if kind not in GEOJSON_TYPES:
+        raise ValueError(f"geometry type {str(kind)[:40]!r} is not one of "
+                         f"{', '.join(GEOJSON_TYPES)}")
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or not coords:
+        raise ValueError("coordinates must be a non-empty list")
+    numbers = np.asarray(_flatten(coords), dtype=float)  # ValueError for non-numbers
+    if numbers.size == 0 or not np.isfinite(numbers).all():
+        raise ValueError("coordinates must be finite numbers")
+    if (kind == "LineString" and len(coords) < 2) or (kind == "MultiLineString" and any(
+            not isinstance(part, list) or len(part) < 2 for part in coords)):
+        raise ValueError("a line needs two points or more")
+    shape = shapely.geometry.shape(geometry)
+    if kind in ("LineString", "MultiLineString"):
+        for line in shapely.get_parts(shape):
+            if len(np.unique(shapely.get_coordinates(line), axis=0)) < 2:
+                raise ValueError("a line needs two distinct points or more")
+    return shape
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [x for item in value for x in _flatten(item)]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"not a coordinate: {str(value)[:40]!r}")
+    return [value]
+
+
 def load_features(
     engine: Engine, collection: dict[str, object], layer: str, area: str, source: str,
 ) -> ImportReport:
@@ -120,11 +169,19 @@ def load_features(
                                     "not a GeoJSON Feature with a geometry object"))
     if problems:
         raise ImportRejected(source, problems)
-    try:
-        frame = gpd.GeoDataFrame.from_features(features, crs=4326)
-    except (ValueError, TypeError, AttributeError, KeyError) as exc:
-        raise ImportRejected(source, [Problem(source, "-", "geometry",
-                                              f"unreadable geometry: {exc}")]) from exc
+    check_collection_crs(collection.get("crs"), source)
+    geoms = []
+    for i, f in enumerate(features):
+        try:
+            geoms.append(geometry_of(f["geometry"]))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError,
+                shapely.errors.ShapelyError) as exc:
+            problems.append(Problem(source, f"#{i}", "geometry", str(exc)))
+            geoms.append(None)
+    if problems:
+        raise ImportRejected(source, problems)
+    frame = gpd.GeoDataFrame([f.get("properties") or {} for f in features],
+                             geometry=geoms, crs=4326)
     report = ImportReport(source=source)
     canonical = normalize(frame, layer_spec(layer), source=source, report=report)
     digest = hashlib.sha256(json.dumps(collection, sort_keys=True, default=str).encode())

@@ -102,13 +102,13 @@ def _normalize_geometry(
     ok = present & ~wrong
     coords_bad = np.zeros(len(geoms), dtype=bool)
     if ok.any():
-        bounds = shapely.bounds(geoms[ok])
-        out = (bounds[:, 0] < -180) | (bounds[:, 2] > 180)
-        out |= (bounds[:, 1] < -90) | (bounds[:, 3] > 90)
-        out |= ~np.isfinite(bounds).all(axis=1)
-        coords_bad[np.flatnonzero(ok)[out]] = True
+        # every vertex finite and in range (an envelope alone passes a NaN inside a line)
+        xy, owner = shapely.get_coordinates(geoms[ok], return_index=True)
+        wrong = ~np.isfinite(xy).all(axis=1) | (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+        coords_bad[np.flatnonzero(ok)[np.unique(owner[wrong])]] = True
     check.reject(coords_bad, "geometry",
-                 "coordinates outside longitude/latitude range: is the source CRS right? (--crs)")
+                 "coordinates not finite or outside longitude/latitude range: is the source "
+                 "CRS right? (--crs)")
     ok &= ~coords_bad
     invalid = ok & ~shapely.is_valid(geoms)
     for i in np.flatnonzero(invalid):
@@ -141,7 +141,7 @@ def _normalize_geometry(
         lines = ok & np.isin(shapely.get_type_id(geoms), [_LINE, _MLINE])
         zero = np.zeros(len(geoms), dtype=bool)
         zero[lines] = shapely.length(geoms[lines]) == 0
-        check.reject(zero, "geometry", "line of zero length")
+        check.reject(zero, "geometry", "line of zero length (fewer than 2 distinct points)")
     return geoms
 
 
