@@ -239,7 +239,11 @@ def features_page(title: str, features_json: str) -> str:
     fmap = folium.Map(tiles=None, max_zoom=19, prefer_canvas=True)
     _root(fmap).header.add_child(Element(
         f"<title>{html.escape(title)}</title><link rel='icon' href='data:,'>"))
-    collection = {"type": "FeatureCollection", "features": json.loads(features_json)}
+    features = json.loads(features_json)
+    for feature in features:  # popups are written as HTML: every value stays text
+        feature["properties"] = {k: _props(v) for k, v in (feature.get("properties") or {}
+                                                            ).items() if k != "attrs"}
+    collection = {"type": "FeatureCollection", "features": features}
     if collection["features"]:
         layer = folium.GeoJson(
             collection, marker=folium.CircleMarker(radius=4, color="#d95f02"),
