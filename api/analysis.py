@@ -10,7 +10,7 @@ import anyio
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import EngineDep, SettingsDep, warm_areas
 from api.errors import ERROR_RESPONSES, AnalysisTimeout
 from api.queries import AreaQ, CorridorQ, CoverageQ, RankingQ, SeenQ
 from gis.candidates import Ranking
@@ -38,8 +38,8 @@ async def bounded(seconds: float, fn: Callable[..., T], *args: Any, **kwargs: An
 
 
 def context(engine: Any, village_id: int | None = None, area: str | None = None) -> Context:
-    """The villages asked about: one by id, or every village of an area."""
-    return Context.load(engine, area, village_id=village_id)
+    """The villages asked about: one by id, or every village of an area (warm, gis.warm)."""
+    return warm_areas().context(engine, area=area, village_id=village_id)
 
 
 @router.get("/villages")
@@ -82,6 +82,24 @@ async def coverage(
     def run() -> CoverageAnswer:
         return analyse(context(engine, village_id), params, details=geometry)[0].answer(
             geometry=geometry)
+
+    return await bounded(settings.analysis_timeout_s, run)
+
+
+@router.get("/analysis/coverage/{kind}", response_model_exclude_unset=True)
+async def area_coverage(kind: CoverageKind, engine: EngineDep, settings: SettingsDep,
+                        options: CoverageQ, area: AreaQ) -> list[CoverageAnswer]:
+    """Coverage of every village of an area at once, one element per village (by id).
+
+    The same fields as ``/villages/{id}/coverage/{kind}`` (with ``village`` and
+    ``village_id``), from one analysis of the whole area: ``vgis coverage KIND --area A``.
+    """
+    from gis.coverage import coverage as analyse
+
+    params = options.params(kind)
+
+    def run() -> list[CoverageAnswer]:
+        return [c.answer() for c in analyse(context(engine, area=area), params, details=False)]
 
     return await bounded(settings.analysis_timeout_s, run)
 

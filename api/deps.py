@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Header, HTTPException
 from sqlalchemy import Engine
 
 from api.guard import key_status
 from layers.runtime.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from gis.warm import WarmAreas
 
 
 def settings_dep() -> Settings:
@@ -21,6 +25,14 @@ def engine_dep() -> Engine:
     from layers.runtime.db import get_engine
 
     return get_engine()
+
+
+@lru_cache(maxsize=1)
+def warm_areas() -> WarmAreas:
+    """The areas this worker keeps in memory (``VGIS_CACHE_MB``), one per process."""
+    from gis.warm import WarmAreas
+
+    return WarmAreas(int(get_settings().cache_mb * 2**20))
 
 
 SettingsDep = Annotated[Settings, Depends(settings_dep)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -86,14 +87,28 @@ def find_villages(engine: Engine, name: str | None = None, area: str | None = No
     return frame.set_crs(WGS84, allow_override=True)
 
 
+class LayerSource(Protocol):
+    """Where a context takes its features from instead of the store (a warm area)."""
+
+    def select(self, layer: str, bbox: tuple[float, float, float, float],
+               statuses: tuple[str, ...], classes: tuple[str, ...]) -> gpd.GeoDataFrame:
+        """The features :func:`layers.store.read_layer` would read, in the metric CRS."""
+
+
 @dataclass
 class Context:
-    """Villages of one area and access to the features around them, in ``epsg`` metres."""
+    """Villages of one area and access to the features around them, in ``epsg`` metres.
+
+    Features come from the store (bounding-box queries), or from ``source``: the
+    area's features kept in memory by the service (:mod:`gis.warm`), which selects
+    exactly the rows the store would.
+    """
 
     engine: Engine
     area: str
     epsg: int
     villages: gpd.GeoDataFrame  # metric CRS
+    source: LayerSource | None = field(default=None, repr=False)
     _cache: dict[tuple[str, tuple[str, ...], float, tuple[str, ...]], gpd.GeoDataFrame] = field(
         default_factory=dict, repr=False)
     _bounds: tuple[float, ...] | None = field(default=None, repr=False)
@@ -129,7 +144,9 @@ class Context:
         ``ref``, a road's or railway's number), which keeps reading fast.
         """
         key = (name, tuple(sorted(statuses)), float(margin_m), tuple(sorted(classes)))
-        if key not in self._cache:
+        if key not in self._cache and self.source is not None:
+            self._cache[key] = self.source.select(name, self.bbox(margin_m), key[1], key[3])
+        elif key not in self._cache:
             frame = read_layer(self.engine, name, area=self.area, bbox=self.bbox(margin_m),
                                statuses=key[1], classes=key[3] or None, attrs=False)
             self._cache[key] = frame.to_crs(self.epsg)

@@ -11,6 +11,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -39,6 +40,8 @@ areas = Table(
     Column("title", Text),
     Column("metric_epsg", Integer, comment="configured metric CRS (e.g. a CGCS2000 GK zone)"),
     Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("data_version", BigInteger, server_default="0", nullable=False,
+           comment="bumped by triggers on every change of the area's features or terrain"),
 )
 
 loads = Table(

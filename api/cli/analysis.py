@@ -78,7 +78,7 @@ def coverage_cmd(kind: str, village: str | None, area: str | None, as_json: bool
     params = coverage_from(**options).params(kind)
     results = coverage(Context.load(engine(), area, village), params,
                        details=village is not None)
-    render.coverage(results, as_json, geojson)
+    render.coverage(results, as_json, geojson, one=village is not None)
 
 
 @main.command("corridor")

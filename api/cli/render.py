@@ -53,13 +53,14 @@ def import_report(report: ImportReport, area: str, as_json: bool) -> None:
         click.echo(f"  note: {note}")
 
 
-def coverage(results: Sequence[Coverage[Any, Any]], as_json: bool, geojson: bool) -> None:
-    """Coverage results: JSON (one object for one village), or their figures as text."""
+def coverage(results: Sequence[Coverage[Any, Any]], as_json: bool, geojson: bool,
+             one: bool) -> None:
+    """Coverage results: JSON (an object for ``one`` village, else a list), or as text."""
     from gis.results import reported
 
     if as_json:
         data = [r.as_dict(geometry=geojson) for r in results]
-        print_json(data[0] if len(data) == 1 else data)
+        print_json(data[0] if one else data)
         return
     for r in results:
         out.print(f"[bold]{r.kind}[/] coverage of {r.village} ({r.area})", highlight=False)
