@@ -16,7 +16,13 @@ $(BIN)/vgis: requirements.lock pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $(BIN)/vgis
 
-env: system $(BIN)/vgis
+# front-end packages from the npm registry, served by the service itself (maps.assets)
+NODE_ASSETS := node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js
+$(NODE_ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NODE_ASSETS)
+
+env: system $(BIN)/vgis $(NODE_ASSETS)
 
 ## make run: install what is missing, start the local PostGIS, migrate, load samples, serve
 run: env
@@ -45,4 +51,4 @@ stop:
 	-$(BIN)/vgis db down
 
 clean: stop
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -21,7 +21,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 
-from api import analysis, features, pages, sheets
+from api import analysis, features, pages, sheets, tiles
 from api.deps import EngineDep
 from api.errors import install_error_handlers
 from api.guard import Guard
@@ -123,6 +123,7 @@ def create_app() -> FastAPI:
     app.include_router(features.router)
     app.include_router(analysis.router)
     app.include_router(sheets.router)
+    app.include_router(tiles.router)
     return app
 
 

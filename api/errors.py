@@ -22,6 +22,7 @@ from layers.errors import (
     UnsupportedCRS,
     VgisError,
 )
+from layers.tiles import TileOutside
 
 log = logging.getLogger("vgis.errors")
 
@@ -41,6 +42,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     UnknownLayer: 404,
     UnknownArea: 404,
     UnknownVillage: 404,
+    TileOutside: 404,
     UploadTooLarge: 413,
     AnalysisTimeout: 503,
     ImportRejected: 422,
@@ -62,7 +64,7 @@ class ErrorBody(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text} for code, text in (
         (400, "unknown query parameter, or a malformed request"),
-        (404, "unknown layer, area, village or feature"),
+        (404, "unknown layer, area, village, feature or tile"),
         (413, "request body too large"),
         (422, "invalid parameters or rejected features"),
         (503, "database unavailable or analysis timed out"),

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.analysis import bounded, context
 from api.deps import EngineDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.queries import AreaQ, CorridorQ, CoverageQ, RankingQ, SeenQ
+from api.rendered import rendered, warm_context
+from layers.versions import AreaVersion
 from maps.overviews import Metric
 from maps.sheet import Orientation, Paper
 from maps.style import Lang
@@ -24,13 +25,14 @@ _MEDIA = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
 _SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {m: {} for m in _MEDIA.values()}, "description": "the map sheet"}}
 Format = Literal["png", "pdf", "svg"]
+HTML = "text/html; charset=utf-8"
 DpiQ = Annotated[int, Query(ge=50, le=300, description="raster resolution, dots per inch")]
 
 
-def _html(fmap: Any) -> HTMLResponse:
+def _page(fmap: Any) -> bytes:
     from maps.interactive import html_of
 
-    return HTMLResponse(html_of(fmap))
+    return html_of(fmap).encode()
 
 
 def disposition(kind: str, filename: str) -> str:
@@ -42,15 +44,14 @@ def disposition(kind: str, filename: str) -> str:
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 
-async def _sheet(settings: Any, fmt: str, name: str, draw: Callable[[Path], Path]) -> Response:
-    """Draw a sheet into a temporary file (in a worker, bounded) and return its bytes."""
-    def run() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="vgis-figure-") as tmp:
-            return draw(Path(tmp) / f"figure.{fmt}").read_bytes()
+def _sheet_bytes(fmt: str, draw: Callable[[Path], Path]) -> bytes:
+    """Draw a sheet into a temporary file and return its bytes."""
+    with tempfile.TemporaryDirectory(prefix="vgis-figure-") as tmp:
+        return draw(Path(tmp) / f"figure.{fmt}").read_bytes()
 
-    body = await bounded(settings.analysis_timeout_s, run)
-    return Response(body, media_type=_MEDIA[fmt],
-                    headers={"Content-Disposition": disposition("inline", f"{name}.{fmt}")})
+
+def _sheet_headers(fmt: str, name: str) -> dict[str, str]:
+    return {"Content-Disposition": disposition("inline", f"{name}.{fmt}")}
 
 
 def _render(*args: Any, **kwargs: Any) -> Path:
@@ -60,77 +61,90 @@ def _render(*args: Any, **kwargs: Any) -> Path:
 
 
 @router.get("/villages/{village_id}/map", response_class=HTMLResponse)
-async def village_map(village_id: int, engine: EngineDep, settings: SettingsDep,
-                      options: CoverageQ, view: View = "layout", lang: Lang | None = None
-                      ) -> HTMLResponse:
+async def village_map(request: Request, village_id: int, engine: EngineDep,
+                      settings: SettingsDep, options: CoverageQ, view: View = "layout",
+                      lang: Lang | None = None) -> Response:
     """The interactive village map (layout, or a coverage view with its analysis options)."""
     from maps.views import village_map as draw
 
-    def run() -> Any:
-        return draw(context(engine, village_id), view=view, options=options, lang=lang,
-                    assets="served")
+    def make(version: AreaVersion) -> bytes:
+        return _page(draw(warm_context(engine, version, village_id), view=view,
+                          options=options, lang=lang, assets="served"))
 
-    return _html(await bounded(settings.analysis_timeout_s, run))
+    return await rendered(request, settings, engine, media_type=HTML, make=make,
+                          village_id=village_id)
 
 
 @router.get("/villages/{village_id}/figure.{fmt}", responses=_SHEET_RESPONSES)
 async def village_figure(
-    village_id: int, fmt: Format, engine: EngineDep, settings: SettingsDep,
+    request: Request, village_id: int, fmt: Format, engine: EngineDep, settings: SettingsDep,
     options: CoverageQ, view: View = "layout", paper: Paper = "A4",
     orientation: Orientation = "landscape", dpi: DpiQ = 150, lang: Lang | None = None,
 ) -> Response:
     """A print-ready map sheet of the village (the same analysis options as its map)."""
-    return await _sheet(settings, fmt, f"village-{village_id}-{view}", lambda out: _render(
-        context(engine, village_id), out, view=view, options=options, paper=paper,
-        orientation=orientation, dpi=dpi, lang=lang))
+    def make(version: AreaVersion) -> bytes:
+        return _sheet_bytes(fmt, lambda out: _render(
+            warm_context(engine, version, village_id), out, view=view, options=options,
+            paper=paper, orientation=orientation, dpi=dpi, lang=lang))
+
+    return await rendered(request, settings, engine, media_type=_MEDIA[fmt], make=make,
+                          village_id=village_id,
+                          headers=_sheet_headers(fmt, f"village-{village_id}-{view}"))
 
 
 @router.get("/analysis/corridor/map", response_class=HTMLResponse)
-async def corridor_map(engine: EngineDep, settings: SettingsDep, lines: CorridorQ,
-                       seen: SeenQ, area: AreaQ, visible: bool = False,
-                       lang: Lang | None = None) -> HTMLResponse:
+async def corridor_map(request: Request, engine: EngineDep, settings: SettingsDep,
+                       lines: CorridorQ, seen: SeenQ, area: AreaQ, visible: bool = False,
+                       lang: Lang | None = None) -> Response:
     """The corridor map of an area (``visible=true``: with the area seen from the lines)."""
     from maps.overviews import corridor_map as draw
 
-    def run() -> Any:
-        return draw(context(engine, area=area), lines=lines, visible=seen if visible else None,
-                    lang=lang, assets="served")
+    def make(version: AreaVersion) -> bytes:
+        return _page(draw(warm_context(engine, version), lines=lines,
+                          visible=seen if visible else None, lang=lang, assets="served"))
 
-    return _html(await bounded(settings.analysis_timeout_s, run))
+    return await rendered(request, settings, engine, media_type=HTML, make=make, area=area)
 
 
 @router.get("/analysis/candidates/map", response_class=HTMLResponse)
-async def candidates_map(engine: EngineDep, settings: SettingsDep, seen: SeenQ, area: AreaQ,
-                         asked: RankingQ, lang: Lang | None = None) -> HTMLResponse:
+async def candidates_map(request: Request, engine: EngineDep, settings: SettingsDep,
+                         seen: SeenQ, area: AreaQ, asked: RankingQ, lang: Lang | None = None
+                         ) -> Response:
     """The candidates on a map: villages shaded by score, the top N numbered."""
     from maps.overviews import candidates_map as draw
 
-    def run() -> Any:
-        return draw(context(engine, area=area), ranking=asked, seen=seen, lang=lang,
-                    assets="served")
+    def make(version: AreaVersion) -> bytes:
+        return _page(draw(warm_context(engine, version), ranking=asked, seen=seen, lang=lang,
+                          assets="served"))
 
-    return _html(await bounded(settings.analysis_timeout_s, run))
+    return await rendered(request, settings, engine, media_type=HTML, make=make, area=area)
 
 
 @router.get("/analysis/candidates/figure.{fmt}", responses=_SHEET_RESPONSES)
 async def candidates_figure(
-    fmt: Format, engine: EngineDep, settings: SettingsDep, area: AreaQ, asked: RankingQ,
-    paper: Paper = "A4", orientation: Orientation = "landscape", dpi: DpiQ = 150,
-    lang: Lang | None = None,
+    request: Request, fmt: Format, engine: EngineDep, settings: SettingsDep, area: AreaQ,
+    asked: RankingQ, paper: Paper = "A4", orientation: Orientation = "landscape",
+    dpi: DpiQ = 150, lang: Lang | None = None,
 ) -> Response:
     """A print-ready sheet of the candidates: villages by score, the best ``top`` listed."""
-    return await _sheet(settings, fmt, f"candidates-{area}", lambda out: _render(
-        context(engine, area=area), out, kind="candidates", ranking=asked, paper=paper,
-        orientation=orientation, dpi=dpi, lang=lang))
+    def make(version: AreaVersion) -> bytes:
+        return _sheet_bytes(fmt, lambda out: _render(
+            warm_context(engine, version), out, kind="candidates", ranking=asked,
+            paper=paper, orientation=orientation, dpi=dpi, lang=lang))
+
+    return await rendered(request, settings, engine, media_type=_MEDIA[fmt], make=make,
+                          area=area, headers=_sheet_headers(fmt, f"candidates-{area}"))
 
 
 @router.get("/maps/overview", response_class=HTMLResponse)
-async def overview_map(engine: EngineDep, settings: SettingsDep, area: AreaQ,
-                       metric: Metric = "lit_share", lang: Lang | None = None) -> HTMLResponse:
-    """Every village of an area coloured by a metric."""
+async def overview_map(request: Request, engine: EngineDep, settings: SettingsDep,
+                       area: AreaQ, metric: Metric = "lit_share", lang: Lang | None = None
+                       ) -> Response:
+    """Every village of an area coloured by a metric (the county overview)."""
     from maps.overviews import overview_map as draw
 
-    def run() -> Any:
-        return draw(context(engine, area=area), metric=metric, lang=lang, assets="served")
+    def make(version: AreaVersion) -> bytes:
+        return _page(draw(warm_context(engine, version), metric=metric, lang=lang,
+                          assets="served"))
 
-    return _html(await bounded(settings.analysis_timeout_s, run))
+    return await rendered(request, settings, engine, media_type=HTML, make=make, area=area)

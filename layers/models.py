@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
@@ -40,7 +41,8 @@ areas = Table(
     Column("title", Text),
     Column("metric_epsg", Integer, comment="configured metric CRS (e.g. a CGCS2000 GK zone)"),
     Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
-    Column("data_version", BigInteger, server_default="0", nullable=False,
+    Column("data_version", BigInteger, server_default=text("nextval('vgis_data_version')"),
+           nullable=False,
            comment="bumped by triggers on every change of the area's features or terrain"),
 )
 

@@ -1,8 +1,9 @@
 """The data version of an area: what caches of the service key on.
 
-``areas.data_version`` is bumped by database triggers (migration 0002) whenever a
-feature or terrain model of the area is inserted, updated or deleted, by whatever
-client, and when the area's metric CRS changes. Reading it costs one indexed row; a
+``areas.data_version`` takes a new value of a database sequence (migration 0002)
+whenever a feature or terrain model of the area is inserted, updated or deleted, by
+whatever client, and when the area's metric CRS changes; values never repeat, even
+for an area deleted and loaded again. Reading it costs one indexed row; a
 cache built after reading version *v* is stale as soon as the store says anything but
 *v*, so no answer computed from old data survives a change, in this process or another.
 """

@@ -1,6 +1,7 @@
 """Every script and style sheet a map needs, from this machine: never a CDN.
 
-Leaflet 1.9.3 and MarkerCluster come from the ``xstatic-leaflet`` packages; the
+Leaflet 1.9.3 and MarkerCluster come from the ``xstatic-leaflet`` packages,
+Leaflet.VectorGrid 1.3.0 (vector tiles of served maps) from the npm registry; the
 product's own controls (legend, measure, full screen, point clouds) from
 ``maps/static``. A map written to a file inlines them as ``data:`` URIs (it opens
 offline, from disk or as an e-mail attachment); a page served by the API links them
@@ -20,7 +21,10 @@ import xstatic.pkg.leaflet_markercluster as xcluster
 
 AssetMode = Literal["inline", "served"]
 STATIC_URL = "/static"
+TILES_URL = "/tiles"  # where served pages find vector tiles (api.tiles)
 _OWN = Path(__file__).parent / "static"
+# installed from the npm registry by `make env` (package.json, package-lock.json)
+_NPM = Path(__file__).resolve().parent.parent / "node_modules"
 
 # name → (directory, file, mime type)
 ASSETS: dict[str, tuple[Path, str, str]] = {
@@ -31,6 +35,8 @@ ASSETS: dict[str, tuple[Path, str, str]] = {
     "MarkerCluster.Default.css": (Path(xcluster.BASE_DIR), "MarkerCluster.Default.css",
                                   "text/css"),
     "vgis.js": (_OWN, "vgis.js", "text/javascript"),
+    "vectorgrid.js": (_NPM / "leaflet.vectorgrid" / "dist", "Leaflet.VectorGrid.bundled.min.js",
+                      "text/javascript"),
     "marker-icon.png": (Path(xleaflet.BASE_DIR) / "images", "marker-icon.png", "image/png"),
     "marker-icon-2x.png": (Path(xleaflet.BASE_DIR) / "images", "marker-icon-2x.png",
                            "image/png"),

@@ -24,8 +24,8 @@ from jinja2 import Template
 from gis.context import EXISTING, WITH_PLANNED, Context
 from layers.io.chinacoords import from_wgs84
 from layers.runtime.settings import get_settings
-from layers.schema import WGS84
-from maps.assets import FOLIUM_CSS, FOLIUM_JS, AssetMode, url
+from layers.schema import STATUSES, WGS84, layer_spec
+from maps.assets import FOLIUM_CSS, FOLIUM_JS, TILES_URL, AssetMode, url
 from maps.hillshade import area_hillshade, shade_png
 from maps.style import Lang, word
 
@@ -90,6 +90,9 @@ class MapBuilder:
     def __init__(self, ctx: Context, bounds_wgs84: Sequence[float], title: str, lang: Lang,
                  assets: AssetMode) -> None:
         self.ctx, self.lang, self.assets = ctx, lang, assets
+        # served pages draw large layers from the service's vector tiles (WGS84 only:
+        # overlays for GCJ-02/BD-09 backgrounds are shifted here, tiles are not)
+        self.tiled = assets == "served" and get_settings().tile_coords == "wgs84"
         self.map = folium.Map(tiles=None, max_zoom=19, min_zoom=5, prefer_canvas=True,
                               control_scale=False, zoom_control=True)
         _root(self.map).header.add_child(Element(
@@ -97,6 +100,9 @@ class MapBuilder:
         self.legend: list[tuple[str, str, str]] = []
         self.registered: list[str] = []
         self._background(bounds_wgs84)
+        if self.tiled:
+            _root(self.map).html.add_child(
+                folium.JavascriptLink(url("vectorgrid.js", assets)), name="vectorgrid_js")
         x0, y0, x1, y1 = bounds_wgs84
         self.map.fit_bounds([[y0, x0], [y1, x1]])
 
@@ -124,6 +130,10 @@ class MapBuilder:
         self.registered.append(key)
         _Script(f"vgis.register({self.map.get_name()}, {json.dumps(key)}, "
                 f"{group.get_name()});").add_to(self.map)
+
+    def alias(self, key: str, group: folium.FeatureGroup) -> None:
+        """Register ``group`` under another name ``key`` too (one layer, two meanings)."""
+        self._register(key, group)
 
     def group(self, key: str, label: str, show: bool = True) -> folium.FeatureGroup:
         """A named, toggleable layer group registered for tests as ``key``."""
@@ -153,6 +163,35 @@ class MapBuilder:
             data, style_function=lambda _f, s=style_: s, **kwargs,
             popup=folium.GeoJsonPopup(fields=props) if props else None,
         ).add_to(group)
+
+    def tiles(self, key: str, label: str, layer: str, statuses: Sequence[str],
+              styles: dict[str, dict[str, Any]], style_: dict[str, Any],
+              fields: Sequence[str] = ("name", "class", "status"), hide: Sequence[str] = (),
+              ids: Sequence[tuple[str, Sequence[int]]] = ()) -> folium.FeatureGroup:
+        """A layer drawn from ``/tiles/{layer}`` of this area (served pages only).
+
+        ``styles`` by class (``style_`` for the rest), classes in ``hide`` not drawn,
+        the features whose ids are listed in ``ids`` in that colour; a click opens a
+        popup with ``fields`` (planned features are drawn dashed and unfilled).
+        """
+        from urllib.parse import quote
+
+        spec = layer_spec(layer)
+        words = {v: word(v, self.lang) for f in spec.fields for v in f.choices}
+        words.update({v: word(v, self.lang) for v in STATUSES})
+        labels = [[f, "名称" if f == "name" and self.lang == "zh" else
+                   "Name" if f == "name" else word(f, self.lang)] for f in fields]
+        url_ = (f"{TILES_URL}/{layer}/{{z}}/{{x}}/{{y}}.pbf?area={quote(self.ctx.area)}"
+                f"&status={','.join(sorted(set(statuses)))}")
+        opts = {"layer": layer, "styles": styles, "style": style_, "hide": list(hide),
+                "ids": [[c, [int(i) for i in group]] for c, group in ids],
+                "fields": labels, "words": words}
+        fg = folium.FeatureGroup(name=label)
+        fg.add_to(self.map)
+        _Script(f"vgis.tiles({json.dumps(url_)}, {json.dumps(opts, ensure_ascii=False)})"
+                f".addTo({fg.get_name()});").add_to(self.map)
+        self._register(key, fg)
+        return fg
 
     def point_cloud(self, key: str, label: str, frame: gpd.GeoDataFrame, colour: str,
                     radius: float = 1.5) -> None:

@@ -88,21 +88,40 @@ def summary_box(title: str, rows: list[tuple[str, Any, Any]], lang: Lang) -> str
             f"<table>{head}{body}</table></div>")
 
 
+def _statuses(frame: gpd.GeoDataFrame) -> tuple[str, ...]:
+    """The statuses a frame was read with, as far as its rows tell (existing at least)."""
+    return tuple(sorted({"existing", *frame["status"].unique()}))
+
+
 def draw_roads(b: MapBuilder, roads: gpd.GeoDataFrame) -> None:
-    """Roads by class in the planners' hierarchy; planned roads dashed."""
+    """Roads by class in the planners' hierarchy; planned roads dashed.
+
+    Served pages draw them from vector tiles: the classes in ``roads``, everywhere in
+    the area (the legend lists those of ``roads``).
+    """
     lang = b.lang
-    fg = b.group("roads", word("roads", lang))
     existing, planned = _planned_split(roads)
-    for cls in ROAD_CLASSES:
-        colour, width = style.ROAD_STYLE[cls]
-        part = existing[existing["class"] == cls]
-        if len(part):
-            b.geojson(fg, part, {"color": colour, "weight": width, "opacity": 0.9},
+    present = [c for c in ROAD_CLASSES if (existing["class"] == c).any()]
+    if b.tiled:
+        shown = set(roads["class"])
+        b.tiles("roads", word("roads", lang), "roads", _statuses(roads), {
+            c: {"color": style.ROAD_STYLE[c][0], "weight": style.ROAD_STYLE[c][1],
+                "opacity": 0.9} for c in ROAD_CLASSES},
+            {"color": "#000", "weight": 1}, ("name", "class", "surface", "width_m", "status"),
+            hide=[c for c in ROAD_CLASSES if c not in shown])
+    else:
+        fg = b.group("roads", word("roads", lang))
+        for cls in present:
+            colour, width = style.ROAD_STYLE[cls]
+            b.geojson(fg, existing[existing["class"] == cls],
+                      {"color": colour, "weight": width, "opacity": 0.9},
                       ("name", "class", "surface", "width_m", "status"))
-            b.legend_item("line", colour, word(cls, lang))
+        if len(planned):
+            b.geojson(fg, planned, {"color": "#000", "weight": 2.5, "dashArray": "6 4"},
+                      ("name", "class", "surface", "status"))
+    for cls in present:
+        b.legend_item("line", style.ROAD_STYLE[cls][0], word(cls, lang))
     if len(planned):
-        b.geojson(fg, planned, {"color": "#000", "weight": 2.5, "dashArray": "6 4"},
-                  ("name", "class", "surface", "status"))
         b.legend_item("dash", "#000", f"{word('roads', lang)} ({word('planned', lang)})")
 
 
@@ -166,29 +185,45 @@ def draw_labels(b: MapBuilder, fg: folium.FeatureGroup, villages: gpd.GeoDataFra
 
 
 def draw_buildings(b: MapBuilder, buildings: gpd.GeoDataFrame,
-                    served: np.ndarray | None = None, key: str = "buildings") -> None:
-    """Buildings as footprints (coloured served/unserved when ``served`` is given).
+                   served: np.ndarray | None = None) -> None:
+    """Buildings as footprints, households coloured by ``served`` when given.
 
-    Above :data:`~maps.interactive.POINT_CLOUD_AT` features they are one canvas point
-    cloud of their centroids.
+    ``served`` holds 1 (served), 0 (unserved) or NaN (not a household) per building.
+    Served pages draw them from vector tiles (the households coloured by id). Files
+    draw them inline, as one canvas point cloud of their centroids above
+    :data:`~maps.interactive.POINT_CLOUD_AT` features.
     """
     lang = b.lang
-    if len(buildings) > POINT_CLOUD_AT:
-        b.point_cloud(key, word(key, lang), buildings, style.BUILDING_EDGE)
-        b.legend_item("dot", style.BUILDING_EDGE, word("buildings", lang))
-        return
-    fg = b.group(key, word(key, lang))
-    fields = ("name", "class", "households", "status")
-    if served is None:
-        b.geojson(fg, buildings, {"color": style.BUILDING_EDGE, "weight": 0.5,
-                                  "fillColor": style.BUILDING_FILL, "fillOpacity": 0.8}, fields)
+    flags = np.full(len(buildings), np.nan) if served is None else np.asarray(served, float)
+    homes = ~np.isnan(flags)
+    plain = {"color": style.BUILDING_EDGE, "weight": 0.5, "fillColor": style.BUILDING_FILL,
+             "fillOpacity": 0.8, "fill": True}
+    classes = ((1.0, style.SERVED, "served"), (0.0, style.UNSERVED, "unserved"))
+    if (~homes).any() or not len(buildings):
         b.legend_item("fill", style.BUILDING_FILL, word("buildings", lang))
+    if homes.any():
+        for _, colour, key in classes:
+            b.legend_item("fill", colour, word(key, lang))
+    fields = ("name", "class", "households", "status")
+    if b.tiled:
+        ids = buildings["id"].to_numpy()
+        fg = b.tiles("buildings", word("buildings", lang), "buildings", _statuses(buildings),
+                     {}, plain, fields,
+                     ids=[(colour, ids[flags == flag].tolist()) for flag, colour, _ in classes])
+        if homes.any():
+            b.alias("households", fg)
         return
-    for flag, colour, key in ((True, style.SERVED, "served"), (False, style.UNSERVED, "unserved")):
-        part = buildings[served == flag]
-        b.geojson(fg, part, {"color": colour, "weight": 0.5, "fillColor": colour,
-                             "fillOpacity": 0.85}, fields)
-        b.legend_item("fill", colour, word(key, lang))
+    if len(buildings) > POINT_CLOUD_AT:
+        b.point_cloud("buildings", word("buildings", lang), buildings, style.BUILDING_EDGE)
+        return
+    fg = b.group("buildings", word("buildings", lang))
+    b.geojson(fg, buildings[~homes], plain, fields)
+    if homes.any():
+        fg = b.group("households", word("households", lang))
+        for flag, colour, _ in classes:
+            b.geojson(fg, buildings[flags == flag], {"color": colour, "weight": 0.5,
+                                                     "fillColor": colour, "fillOpacity": 0.85},
+                      fields)
 
 
 def village_map(ctx: Context, *, view: View = "layout",
@@ -236,8 +271,7 @@ def village_map(ctx: Context, *, view: View = "layout",
         existing = buildings[buildings["status"] == "existing"]["id"].to_numpy()
         mine = np.isin(ids, existing[homes.building])
         served = ~np.isin(ids, cov.layers["unserved_buildings"]["id"].to_numpy())
-        draw_buildings(b, buildings[~mine])
-        draw_buildings(b, buildings[mine], served[mine], key="households")
+        draw_buildings(b, buildings, np.where(mine, served.astype(float), np.nan))
     else:
         draw_buildings(b, buildings)
     facilities = ctx.layer("facilities", statuses, margin)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     analysis_timeout_s: float = 60.0
     # memory the service may keep areas' features in (gis.warm), MiB; 0 keeps none
     cache_mb: float = Field(default=1024, ge=0, le=1_000_000, allow_inf_nan=False)
+    # rendered maps, sheets and vector tiles kept (gzip) by data version (api.rendered), MiB
+    render_cache_mb: float = Field(default=64, ge=0, le=100_000, allow_inf_nan=False)
     language: Literal["zh", "en"] = "zh"
     # defaults of the analyses where the planner's office wants its own (unset: the
     # analysis' own default, gis.params): reach of a light, garbage service radius,

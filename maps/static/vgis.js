@@ -1,5 +1,6 @@
-/* vgis map helpers: legend and summary boxes, measure tool, full screen, point clouds.
-   No network access: everything here is plain Leaflet 1.9. */
+/* vgis map helpers: legend and summary boxes, measure tool, full screen, point clouds,
+   layers from the service's vector tiles. Nothing from the network but the service:
+   plain Leaflet 1.9 and Leaflet.VectorGrid. */
 (function () {
   "use strict";
   var vgis = (window.vgis = window.vgis || { layers: {}, map: null });
@@ -88,6 +89,51 @@
       else if (el.requestFullscreen) el.requestFullscreen();
     });
     map.getContainer().addEventListener("fullscreenchange", function () { map.invalidateSize(); });
+  };
+
+  /* Leaflet 1.8 dropped L.DomEvent.fakeStop, which VectorGrid 1.3.0 calls on a click. */
+  if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = function (e) { e._stopped = true; return this; };
+
+  /* A layer drawn from the service's vector tiles (/tiles/...; Leaflet.VectorGrid).
+     opts: layer (the tile's layer name), styles {class: style}, style (the others'),
+     hide [classes not drawn], ids [[colour, [feature ids]], ...] (colour those),
+     fields [[property, label], ...] (the popup), words {value: label}.
+     Counts the distinct features drawn in vgisCount (for tests). */
+  vgis.tiles = function (url, opts) {
+    var byId = {}, seen = {}, n = 0, hide = {};
+    (opts.ids || []).forEach(function (pair) {
+      pair[1].forEach(function (id) { byId[id] = pair[0]; });
+    });
+    (opts.hide || []).forEach(function (c) { hide[c] = true; });
+    var styles = {};
+    styles[opts.layer] = function (props) {
+      if (hide[props["class"]]) return [];
+      var s = L.extend({}, opts.styles[props["class"]] || opts.style);
+      var colour = byId[props.id];
+      if (colour) { s.fillColor = colour; s.color = colour; }
+      if (props.status === "planned") { s.dashArray = "4 3"; s.fillOpacity = 0; }
+      if (!seen[props.id]) { seen[props.id] = true; n += 1; }
+      return s;
+    };
+    var layer = L.vectorGrid.protobuf(url, {
+      vectorTileLayerStyles: styles, interactive: true, maxNativeZoom: 18,
+      rendererFactory: L.canvas.tile, getFeatureId: function (f) { return f.properties.id; },
+    });
+    Object.defineProperty(layer, "vgisCount", { get: function () { return n; } });
+    layer.on("click", function (e) {
+      var div = document.createElement("div"), table = document.createElement("table");
+      (opts.fields || []).forEach(function (f) {
+        var v = e.layer.properties[f[0]];
+        if (v === undefined || v === null || v === "") return;
+        var tr = table.insertRow(), th = document.createElement("th"), td = tr.insertCell();
+        th.textContent = f[1];
+        tr.insertBefore(th, td);
+        td.textContent = (opts.words && opts.words[v]) || String(v);
+      });
+      div.appendChild(table);
+      L.popup().setLatLng(e.latlng).setContent(div).openOn(layer._map);
+    });
+    return layer;
   };
 
   /* Many points drawn in one pass on a canvas: flat [lat0, lon0, lat1, lon1, ...]. */

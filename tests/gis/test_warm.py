@@ -96,25 +96,28 @@ def test_every_change_bumps_the_data_version_and_no_stale_answer_survives(
         conn.execute(text("UPDATE lights SET geom = ST_Translate(geom, 0, 0.0045) "
                           "WHERE area = :a AND id IN (SELECT id FROM lights WHERE area = :a "
                           "ORDER BY id LIMIT 40)"), {"a": area})
-    assert _version(samples, area) == v0 + 1
+    v1 = _version(samples, area)
+    assert v1 > v0
     after_edit = same()
     assert after_edit != before
     with samples.begin() as conn:
         conn.execute(text("DELETE FROM lights WHERE area = :a AND id IN (SELECT id FROM lights "
                           "WHERE area = :a ORDER BY id LIMIT 10)"), {"a": area})
-    assert _version(samples, area) == v0 + 2
+    v2 = _version(samples, area)
+    assert v2 > v1
     assert same() != after_edit
     load_file(samples, CONFORMANCE / "lights.gpkg", "lights", area)  # delete + insert
-    v1 = _version(samples, area)
-    assert v1 > v0 + 2
+    v3 = _version(samples, area)
+    assert v3 > v2
     assert same() == before
     with samples.begin() as conn:  # another metric CRS: the projection follows
         conn.execute(text("UPDATE areas SET metric_epsg = 25832 WHERE name = :a"), {"a": area})
-    assert _version(samples, area) == v1 + 1
+    v4 = _version(samples, area)
+    assert v4 > v3
     assert warm.context(samples, area=area).epsg == 25832
     with samples.begin() as conn:  # an unrelated area's change leaves this one's version
         conn.execute(text("UPDATE lights SET name = 'x' WHERE area = 'lauf' AND FALSE"))
-    assert _version(samples, area) == v1 + 1
+    assert _version(samples, area) == v4
     warm.context(samples, area=area)
     stats = warm.stats()
     assert stats.misses == 5

@@ -4,9 +4,11 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02 22:40:00
 
-``areas.data_version`` is bumped by statement-level triggers whenever a feature of the
-area, or one of its terrain models, is inserted, updated or deleted (by a load, an edit,
-a delete, or plain SQL), and when the area's metric CRS changes. Caches of the service
+``areas.data_version`` takes a new value of the sequence ``vgis_data_version`` when the
+area is made and, by statement-level triggers, whenever a feature of the area or one
+of its terrain models is inserted, updated or deleted (by a load, an edit, a delete,
+or plain SQL), and when the area's metric CRS changes. Values never repeat, not even
+for an area deleted and made again. Caches of the service
 (warm contexts, rendered maps, tiles' ETags) key on it, and a second worker process sees
 a change through it.
 
@@ -33,13 +35,15 @@ BUMPS = {
 
 def upgrade() -> None:
     """Upgrade schema."""
+    op.execute("CREATE SEQUENCE vgis_data_version")
     op.add_column('areas', sa.Column(
-        'data_version', sa.BigInteger(), server_default='0', nullable=False,
+        'data_version', sa.BigInteger(), nullable=False,
+        server_default=sa.text("nextval('vgis_data_version')"),
         comment="bumped by triggers on every change of the area's features or terrain"))
     op.execute("""
         CREATE FUNCTION vgis_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            UPDATE areas SET data_version = data_version + 1
+            UPDATE areas SET data_version = nextval('vgis_data_version')
              WHERE name IN (SELECT DISTINCT area FROM changed_rows);
             RETURN NULL;
         END $$""")
@@ -47,7 +51,7 @@ def upgrade() -> None:
         CREATE FUNCTION vgis_bump_on_crs() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF NEW.metric_epsg IS DISTINCT FROM OLD.metric_epsg THEN
-                NEW.data_version := OLD.data_version + 1;
+                NEW.data_version := nextval('vgis_data_version');
             END IF;
             RETURN NEW;
         END $$""")
@@ -69,3 +73,4 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS vgis_bump_on_crs()")
     op.execute("DROP FUNCTION IF EXISTS vgis_bump_data_version()")
     op.drop_column('areas', 'data_version')
+    op.execute("DROP SEQUENCE IF EXISTS vgis_data_version")
