@@ -105,6 +105,9 @@ class MapBuilder:
                 folium.JavascriptLink(url("vectorgrid.js", assets)), name="vectorgrid_js")
         x0, y0, x1, y1 = bounds_wgs84
         self.map.fit_bounds([[y0, x0], [y1, x1]])
+        # metres per pixel when the map opens (its extent across ~1000 px of screen)
+        width_m = (x1 - x0) * 111_320.0 * max(np.cos(np.radians((y0 + y1) / 2)), 0.01)
+        self.pixel_m = max(width_m, (y1 - y0) * 110_574.0) / 1000.0
 
     def _background(self, bounds: Sequence[float]) -> None:
         settings = get_settings()
@@ -144,15 +147,20 @@ class MapBuilder:
 
     def geojson(self, group: folium.FeatureGroup, frame: gpd.GeoDataFrame,
                 style_: dict[str, Any], fields: Sequence[str] = ("name", "class", "status"),
-                point_radius: float | None = None, interactive: bool = True) -> None:
+                point_radius: float | None = None, interactive: bool = True,
+                context: bool = False) -> None:
         """Add features with one style; points become circle markers of ``point_radius`` px.
 
         Points are never drawn as Leaflet's default pin (a building kept as a point, for
         instance, gets a small circle). Features that are not ``interactive`` let clicks
-        through to what lies below (an overlay drawn over the villages).
+        through to what lies below (an overlay drawn over the villages). ``context``
+        layers (zones, drainage, railways, other villages' edges) are simplified to
+        half a pixel of the map's opening zoom (:attr:`pixel_m`), keeping their topology.
         """
         if frame.empty:
             return
+        if context and frame.crs is not None and frame.crs.is_projected:
+            frame = frame.set_geometry(frame.geometry.simplify(self.pixel_m / 2))
         data = _features(frame, fields if interactive else (), self.lang)
         kwargs: dict[str, Any] = {
             "marker": folium.CircleMarker(radius=point_radius or 3.0, **style_)}

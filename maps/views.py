@@ -136,7 +136,7 @@ def draw_context(b: MapBuilder, ctx: Context, statuses: tuple[str, ...], margin:
             part = zones[zones["class"] == cls]
             if len(part):
                 b.geojson(fg, part, {"color": colour, "fillColor": colour, "fillOpacity": 0.25,
-                                     "weight": 1})
+                                     "weight": 1}, context=True)
                 b.legend_item("fill", colour, word(cls, lang))
     drains = ctx.layer("drainage", statuses, margin)
     if len(drains):
@@ -147,14 +147,15 @@ def draw_context(b: MapBuilder, ctx: Context, statuses: tuple[str, ...], margin:
             st: dict[str, Any] = {"color": colour, "weight": 2}
             if dash:
                 st["dashArray"] = dash
-            b.geojson(fg, part, st, ("name", "class", "covered", "status"))
+            b.geojson(fg, part, st, ("name", "class", "covered", "status"), context=True)
             if len(part):
                 b.legend_item("dash" if dash else "line", colour,
                               f"{word('drainage', lang)} ({word('covered' if covered else 'open', lang)})")  # noqa: E501
     rails = ctx.layer("railways", statuses, margin)
     if len(rails):
         fg = b.group("railways", word("railways", lang))
-        b.geojson(fg, rails, {"color": style.RAIL_COLOUR, "weight": 3, "dashArray": "10 5"})
+        b.geojson(fg, rails, {"color": style.RAIL_COLOUR, "weight": 3, "dashArray": "10 5"},
+                  context=True)
         b.legend_item("dash", style.RAIL_COLOUR, word("railways", lang))
 
 
@@ -168,7 +169,7 @@ def draw_villages(b: MapBuilder, villages: gpd.GeoDataFrame, focus: set[int] | N
     b.geojson(fg, main, {"color": style.VILLAGE_EDGE, "weight": 3, "fill": False,
                          "dashArray": "8 4"}, ("name", "code", "population", "households"))
     b.geojson(fg, others, {"color": style.VILLAGE_EDGE, "weight": 1, "fill": False,
-                           "opacity": 0.5}, ("name", "code"))
+                           "opacity": 0.5}, ("name", "code"), context=True)
     b.legend_item("dash", style.VILLAGE_EDGE, word("villages", lang))
     draw_labels(b, fg, main)
 
