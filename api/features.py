@@ -12,14 +12,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from fastapi import Path as Path_
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, SettingsDep, WriteAccess
 from api.errors import ERROR_RESPONSES, WRITE_RESPONSES, UploadTooLarge
 from api.guard import UPLOAD_BYTES
+from api.rendered import rendered
 from layers.errors import VgisError
 from layers.features import (
+    FeaturePage,
     FeatureQuery,
     check_bbox,
     delete_feature,
@@ -29,6 +31,7 @@ from layers.features import (
 )
 from layers.report import AttributesReport, LoadAnswer
 from layers.schema import LAYERS, layer_spec
+from layers.versions import AreaVersion
 
 router = APIRouter(tags=["layers (OGC API Features)"], responses=ERROR_RESPONSES)
 _GEOJSON_200: dict[int | str, dict[str, Any]] = {
@@ -139,8 +142,8 @@ def _parse_bbox(bbox: str | None, bbox_crs: str | None) -> tuple[float, float, f
 
 
 @router.get("/collections/{layer}/items", response_class=JSONResponse, responses=_GEOJSON_200)
-def items(
-    layer: str, request: Request, engine: EngineDep,
+async def items(
+    layer: str, request: Request, engine: EngineDep, settings: SettingsDep,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (degrees)")] = None,
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
@@ -153,20 +156,35 @@ def items(
     """Features of a layer as GeoJSON, filtered and paged (``f=html``: a small map).
 
     An unknown query parameter is a 400 (OGC API Features, "unknown parameters"), and so
-    is ``datetime``: no layer has a time field to filter on.
+    is ``datetime``: no layer has a time field to filter on. Pages are kept by the
+    store's data version (:mod:`api.rendered`), with an ETag.
     """
     refused = _unknown_parameters(request, ITEMS_PARAMETERS)
     if refused is not None:
         return refused
     layer_spec(layer)
     q = FeatureQuery(layer, _parse_bbox(bbox, bbox_crs), area, status, village, limit, offset)
-    page = query_features(engine, q)
     wants_html = f == "html" or (f is None and "text/html" in request.headers.get("accept", ""))
     if wants_html:
-        from maps.interactive import features_page
+        def page_html(_: AreaVersion) -> bytes:
+            from maps.interactive import features_page
 
-        return HTMLResponse(features_page(f"{layer} ({page.returned} / {page.matched})",
-                                          page.features_json))
+            page = query_features(engine, q)
+            return features_page(f"{layer} ({page.returned} / {page.matched})",
+                                 page.features_json).encode()
+
+        return await rendered(request, settings, engine, media_type="text/html; charset=utf-8",
+                              make=page_html, variant="html")
+
+    def page_json(_: AreaVersion) -> bytes:
+        return _collection(request, layer, query_features(engine, q), limit, offset).encode()
+
+    return await rendered(request, settings, engine, media_type=GEOJSON, make=page_json)
+
+
+def _collection(request: Request, layer: str, page: FeaturePage, limit: int, offset: int
+                ) -> str:
+    """The GeoJSON FeatureCollection of one page, with its OGC links."""
     base = f"{_base(request)}/collections/{layer}/items"
     params = dict(request.query_params)
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
@@ -181,7 +199,7 @@ def items(
     head = json.dumps({"type": "FeatureCollection", "numberMatched": page.matched,
                        "numberReturned": page.returned, "links": links})
     # the features arrive as GeoJSON text from PostGIS: spliced in, never re-parsed
-    return Response(head[:-1] + ', "features": ' + page.features_json + "}", media_type=GEOJSON)
+    return head[:-1] + ', "features": ' + page.features_json + "}"
 
 
 @router.get("/collections/{layer}/items/{feature_id}", response_class=JSONResponse,

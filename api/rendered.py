@@ -28,7 +28,7 @@ from api.analysis import bounded
 from api.deps import warm_areas
 from gis.context import Context
 from layers.runtime.settings import Settings, get_settings
-from layers.versions import AreaVersion, area_version, village_version
+from layers.versions import AreaVersion, area_version, store_version, village_version
 
 
 class RenderedCache:
@@ -85,8 +85,12 @@ def _accepts_gzip(request: Request) -> bool:
 async def rendered(request: Request, settings: Settings, engine: Engine, *,
                    media_type: str, make: Callable[[AreaVersion], bytes],
                    village_id: int | None = None, area: str | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
-    """Answer ``make(version)`` for one village (by id) or an area, rendered once per version.
+                   headers: dict[str, str] | None = None, variant: str = "") -> Response:
+    """Answer ``make(version)``, rendered once per data version and request.
+
+    The version is that of one village's area (``village_id``), of ``area``, or of the
+    whole store (neither); ``variant`` tells apart answers of one URL (e.g. HTML and
+    JSON by the ``Accept`` header).
 
     ``make`` runs in a worker thread within the analysis time limit and must render
     from exactly the data version it is given (:func:`warm_context` does).
@@ -96,8 +100,10 @@ async def rendered(request: Request, settings: Settings, engine: Engine, *,
 
     def run() -> tuple[bytes | None, str]:
         version: AreaVersion = (village_version(engine, village_id) if village_id is not None
-                                else area_version(engine, area or ""))
-        key = f"{request.url.path}?{query}#{version.area}@{version.version}"
+                                else area_version(engine, area) if area is not None
+                                else store_version(engine))
+        key = (f"{request.base_url}{request.url.path}?{query}#{variant}"
+               f"#{version.area}@{version.version}")
         etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:24]}"'
         if etag in _etags(request):
             return None, etag

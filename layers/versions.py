@@ -58,3 +58,16 @@ def village_version(engine: Engine, village_id: int) -> AreaVersion:
     if row is None:
         raise UnknownVillage(f"no village with id {village_id}; `vgis villages` lists them")
     return AreaVersion(str(row[0]), int(row[1]), None if row[2] is None else int(row[2]))
+
+
+def store_version(engine: Engine) -> AreaVersion:
+    """A version of the whole store (every area): what store-wide answers key on.
+
+    Every change takes a new, larger value of the sequence, so the largest
+    ``data_version`` changes with every change but the deletion of an area, which
+    changes the number of areas; the two make the version (``area`` is empty).
+    """
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT COALESCE(MAX(data_version), 0), COUNT(*) FROM areas")).one()
+    return AreaVersion("", int(row[0]) * 1_000_000 + int(row[1]), None)

@@ -198,3 +198,20 @@ def test_rendered_pages_follow_the_data(base: str, samples: Engine) -> None:
                      headers={"If-None-Match": png.headers["etag"]})
     assert png2.status_code == 200
     assert png2.content != png.content
+
+
+def test_items_pages_are_kept_until_the_store_changes(base: str, samples: Engine) -> None:
+    url, params = f"{base}/collections/garbage/items", {"area": AREA, "limit": 5}
+    first = httpx.get(url, params=params)
+    assert first.status_code == 200
+    assert httpx.get(url, params=params,
+                     headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    html = httpx.get(url, params=params, headers={"Accept": "text/html"})
+    assert html.headers["content-type"].startswith("text/html")  # a variant of its own
+    assert html.headers["etag"] != first.headers["etag"]
+    with samples.begin() as conn:  # a change in another area moves the store's version
+        conn.execute(text("UPDATE roads SET name = name WHERE id = (SELECT min(id) FROM roads "
+                          "WHERE area = 'helsinki')"))
+    again = httpx.get(url, params=params, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 200
+    assert again.json()["numberMatched"] == first.json()["numberMatched"]
