@@ -37,10 +37,12 @@ test: env
 	$(BIN)/mypy
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-## make bench: synthetic counties of 1k-1M buildings, both engines timed (BENCH_ARGS="--sizes 1000 10000")
+## make bench: synthetic counties of 1k-1M buildings, both engines timed; the warm service against SQL (BENCH_ARGS="--sizes 1000 10000")
 bench: env
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.service
+	$(BIN)/python -m bench.region
+	$(BIN)/python -m bench.served
 	$(BIN)/python -m bench.viewshed
 
 lint: env

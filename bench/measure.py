@@ -107,12 +107,18 @@ class Timings:
     """Every measured analysis of one county, with the figures each engine gave.
 
     ``cold``/``warm``: in-process analyses with a fresh context / again on that
-    context; ``all_three``: the three on one fresh context; ``sql``: formulation →
-    analysis → step; ``results``/``sql_results`` hold the figures for the agreement check.
+    context; ``served``: as the service answers, on a context from a warm area
+    (:class:`gis.warm.WarmAreas`: the version read, the rows selected from memory, the
+    analysis); ``warm_bytes``: what the warm area holds (estimate); ``all_three``: the
+    three on one fresh context; ``sql``: formulation → analysis → step;
+    ``results``/``sql_results`` hold the figures for the agreement check.
     """
 
     cold: dict[str, Step] = field(default_factory=dict)
     warm: dict[str, Step] = field(default_factory=dict)
+    served: dict[str, Step] = field(default_factory=dict)
+    warm_bytes: int = 0
+    warm_budget: int = 0
     all_three: Step = field(default_factory=Step)
     sql: dict[str, dict[str, Step]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)

@@ -107,16 +107,20 @@ def bench_maps(engine: Any) -> None:
               f"{target.stat().st_size / 1e6:.1f} MB")
 
 
-def _load(base: str, path: str, clients: int, seconds: float) -> tuple[list[float], float]:
+def _load(base: str, paths: str | list[str], clients: int, seconds: float
+          ) -> tuple[list[float], float]:
+    """Latencies (s) of GETs by ``clients`` threads for ``seconds``, cycling over ``paths``."""
+    cycle = [paths] if isinstance(paths, str) else paths
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def run() -> None:
         with httpx.Client(base_url=base, timeout=600) as http:
-            for _ in range(100_000):
+            for k in range(100_000):
                 if time.monotonic() > stop:
                     break
+                path = cycle[(k * clients + threading.get_ident()) % len(cycle)]
                 t0 = time.perf_counter()
                 r = http.get(path)
                 dt = time.perf_counter() - t0

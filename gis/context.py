@@ -8,9 +8,9 @@ another (e.g. a CGCS2000 Gauss–Krüger zone in ``areas.metric_epsg``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +20,7 @@ from layers.errors import UnknownArea, UnknownVillage
 from layers.schema import WGS84
 from layers.store import read_frame, read_layer
 
+T = TypeVar("T")
 EXISTING: tuple[str, ...] = ("existing",)
 WITH_PLANNED: tuple[str, ...] = ("existing", "planned")
 _M_PER_DEG_LAT = 110_574.0
@@ -94,6 +95,9 @@ class LayerSource(Protocol):
                statuses: tuple[str, ...], classes: tuple[str, ...]) -> gpd.GeoDataFrame:
         """The features :func:`layers.store.read_layer` would read, in the metric CRS."""
 
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, kept under ``key`` with the source's data."""
+
 
 @dataclass
 class Context:
@@ -135,6 +139,13 @@ class Context:
         dlat = margin_m / _M_PER_DEG_LAT * 1.01
         dlon = margin_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.01)) * 1.01
         return (x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A value derived from the area's data (e.g. a map's hillshade): ``make()``.
+
+        Kept with the area while it is warm; computed each time on a cold context.
+        """
+        return make() if self.source is None else self.source.derived(key, make)
 
     def layer(self, name: str, statuses: Iterable[str] = EXISTING, margin_m: float = 0.0,
               classes: Iterable[str] = ()) -> gpd.GeoDataFrame:

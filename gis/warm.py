@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +37,8 @@ from layers.schema import LAYERS, layer_spec
 from layers.store import read_layer
 from layers.versions import AreaVersion, area_version, village_version
 
+T = TypeVar("T")
+DERIVED_KEPT = 16  # derived values (e.g. hillshades of map windows) kept per area
 _GEOMETRY_BYTES = 120  # GEOS object, envelope and Python wrapper, per geometry (estimate)
 _COORD_BYTES = 24  # one x/y coordinate in GEOS (3 doubles) per vertex
 
@@ -108,6 +112,9 @@ class AreaData:
     epsg: int
     villages: gpd.GeoDataFrame  # existing villages, metric CRS, by id
     layers: dict[str, WarmLayer]
+    _derived: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False,
+                                                 compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def read(cls, engine: Engine, version: AreaVersion) -> AreaData:
@@ -122,6 +129,19 @@ class AreaData:
                statuses: tuple[str, ...], classes: tuple[str, ...]) -> gpd.GeoDataFrame:
         """Features of ``layer`` as the store would select them (see :class:`WarmLayer`)."""
         return self.layers[layer].select(bbox, statuses, classes)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` kept under ``key`` (the :data:`DERIVED_KEPT` latest) with this data."""
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return cast(T, self._derived[key])
+        value = make()
+        with self._lock:
+            self._derived[key] = value
+            while len(self._derived) > DERIVED_KEPT:
+                self._derived.popitem(last=False)
+        return value
 
     def context(self, engine: Engine, village_id: int | None = None) -> Context:
         """A context over one village (by id) or every village of the area."""

@@ -114,15 +114,13 @@ class MapBuilder:
         if settings.tile_url:
             folium.TileLayer(tiles=settings.tile_url, attr=settings.tile_attribution or " ",
                              name="tiles", max_zoom=19).add_to(self.map)
-        shade = area_hillshade(self.ctx.engine, self.ctx.area,
-                               bounds_wgs84=(bounds[0] - 0.02, bounds[1] - 0.02,
+        window = tuple(round(v, 4) for v in (bounds[0] - 0.02, bounds[1] - 0.02,
                                              bounds[2] + 0.02, bounds[3] + 0.02))
-        if shade is not None:
-            corners = gpd.GeoSeries(shapely.points([shade.bounds[:2], shade.bounds[2:]]),
-                                    crs=shade.crs).to_crs(WGS84)
-            (w, s), (e, n) = shapely.get_coordinates(corners.values)
+        found = self.ctx.derived(("hillshade", window), lambda: _hillshade(self.ctx, window))
+        if found is not None:
+            image, (s, w, n, e) = found
             layer = folium.raster_layers.ImageOverlay(
-                image=shade_png(shade), bounds=[[s, w], [n, e]], name=word("hillshade", self.lang),
+                image=image, bounds=[[s, w], [n, e]], name=word("hillshade", self.lang),
                 opacity=1.0, interactive=False, zindex=1)
             group = folium.FeatureGroup(name=word("hillshade", self.lang))
             layer.add_to(group)
@@ -201,6 +199,15 @@ class MapBuilder:
         self._register(key, fg)
         return fg
 
+    def labels(self, group: folium.FeatureGroup, points: gpd.GeoDataFrame, texts: Sequence[str],
+               bold: Sequence[str] | None = None, width: int = 120) -> None:
+        """Text labels at ``points`` (one per row), drawn by one script, written as text."""
+        pts = display_coords(points)
+        items = [[round(float(p.y), 6), round(float(p.x), 6), "" if bold is None else bold[i],
+                  str(t)] for i, (p, t) in enumerate(zip(pts.geometry, texts, strict=True))]
+        _Script(f"vgis.labels({group.get_name()}, {json.dumps(items, ensure_ascii=False)}, "
+                f"{width});").add_to(self.map)
+
     def point_cloud(self, key: str, label: str, frame: gpd.GeoDataFrame, colour: str,
                     radius: float = 1.5) -> None:
         """Many points (centroids) drawn on one canvas: for layers too big for features."""
@@ -244,6 +251,19 @@ class MapBuilder:
         _Script("\n".join(js)).add_to(self.map)
         localize(self.map, self.assets)
         return self.map
+
+
+def _hillshade(ctx: Context, window: Sequence[float]
+               ) -> tuple[str, tuple[float, float, float, float]] | None:
+    """The area's hillshade over ``window`` (degrees) as a PNG URI, and its S, W, N, E."""
+    shade = area_hillshade(ctx.engine, ctx.area, bounds_wgs84=(window[0], window[1],
+                                                               window[2], window[3]))
+    if shade is None:
+        return None
+    corners = gpd.GeoSeries(shapely.points([shade.bounds[:2], shade.bounds[2:]]),
+                            crs=shade.crs).to_crs(WGS84)
+    (w, s), (e, n) = shapely.get_coordinates(corners.values)
+    return shade_png(shade), (float(s), float(w), float(n), float(e))
 
 
 def localize(fmap: folium.Map, assets: AssetMode) -> None:

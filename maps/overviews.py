@@ -27,7 +27,7 @@ from gis.weights import CRITERIA, Weights
 from layers.schema import ROAD_CLASSES
 from maps import style
 from maps.assets import AssetMode
-from maps.interactive import MapBuilder, display_coords
+from maps.interactive import MapBuilder
 from maps.style import Lang, language, ramp_bins, top_label, word
 from maps.views import draw_context, draw_labels, draw_roads, map_bounds, summary_box
 
@@ -189,11 +189,8 @@ def candidates_map(ctx: Context, *, ranking: RankingParams | None = None,
     b.geojson(fg, best, {"color": style.CANDIDATE_COLOUR, "weight": 3, "fillOpacity": 0},
               fields)
     b.legend_item("line", style.CANDIDATE_COLOUR, top_label(top, lang))
-    points = display_coords(best.set_geometry(best.representative_point()))
-    for name, rank, pt in zip(points["name"], points["rank"], points.geometry, strict=True):
-        folium.Marker([pt.y, pt.x], icon=folium.DivIcon(
-            html=f"<div class='vgis-label'><b>{int(rank)}</b> {html.escape(str(name))}</div>",
-            icon_size=(140, 16), icon_anchor=(70, 8), class_name="vgis-label")).add_to(fg)
+    b.labels(fg, best.set_geometry(best.representative_point()), [str(n) for n in best["name"]],
+             bold=[str(int(r)) for r in best["rank"]], width=140)
     return b.finish(_ranking_html(result, lang))
 
 

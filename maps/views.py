@@ -24,7 +24,7 @@ from gis.service import household_coverage
 from layers.schema import ROAD_CLASSES, WGS84
 from maps import style
 from maps.assets import AssetMode
-from maps.interactive import POINT_CLOUD_AT, MapBuilder, display_coords
+from maps.interactive import POINT_CLOUD_AT, MapBuilder
 from maps.style import Lang, language, word
 
 _EMPTY = gpd.GeoDataFrame(geometry=[], crs=WGS84)
@@ -178,11 +178,8 @@ def draw_labels(b: MapBuilder, fg: folium.FeatureGroup, villages: gpd.GeoDataFra
     """The villages' names at a point inside each."""
     if villages.empty:
         return
-    points = display_coords(villages.set_geometry(villages.representative_point()))
-    for name, pt in zip(points["name"], points.geometry, strict=True):
-        folium.Marker([pt.y, pt.x], icon=folium.DivIcon(
-            html=f"<div class='vgis-label'>{html.escape(str(name))}</div>",
-            icon_size=(120, 16), icon_anchor=(60, 8), class_name="vgis-label")).add_to(fg)
+    b.labels(fg, villages.set_geometry(villages.representative_point()),
+             [str(n) for n in villages["name"]])
 
 
 def draw_buildings(b: MapBuilder, buildings: gpd.GeoDataFrame,

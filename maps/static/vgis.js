@@ -136,6 +136,21 @@
     return layer;
   };
 
+  /* Text labels at points, one marker each: [[lat, lon, bold, text], ...]; written as text. */
+  vgis.labels = function (group, items, width) {
+    items.forEach(function (it) {
+      var div = document.createElement("div"), b = document.createElement("b");
+      div.className = "vgis-label";
+      if (it[2]) { b.textContent = it[2]; div.appendChild(b); div.appendChild(document.createTextNode(" ")); }
+      div.appendChild(document.createTextNode(it[3]));
+      L.marker([it[0], it[1]], {
+        interactive: false,
+        icon: L.divIcon({ html: div, className: "vgis-label", iconSize: [width, 16],
+                          iconAnchor: [width / 2, 8] }),
+      }).addTo(group);
+    });
+  };
+
   /* Many points drawn in one pass on a canvas: flat [lat0, lon0, lat1, lon1, ...]. */
   vgis.PointCloud = L.Layer.extend({
     initialize: function (coords, options) {

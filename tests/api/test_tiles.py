@@ -201,7 +201,8 @@ def test_rendered_pages_follow_the_data(base: str, samples: Engine) -> None:
 
 
 def test_items_pages_are_kept_until_the_store_changes(base: str, samples: Engine) -> None:
-    url, params = f"{base}/collections/garbage/items", {"area": AREA, "limit": 5}
+    url = f"{base}/collections/garbage/items"
+    params: dict[str, str | int] = {"area": AREA, "limit": 5}
     first = httpx.get(url, params=params)
     assert first.status_code == 200
     assert httpx.get(url, params=params,
