@@ -110,7 +110,7 @@ def print_size(n: int, loaded: Loaded, t: Timings, sql_note: str) -> None:
           f"{_mib(loaded.normalize)} MiB normalising, {_mib(loaded.copy)} MiB loading)")
     names = list(t.sql)
     head = (f"{'analysis (all villages)':<24}{'in-proc s':>10}{'compute s':>10}"
-            + f"{'served s':>9}" + "".join(f"{name + ' s':>16}" for name in names)
+            + f"{'served s':>9}" + "".join(f"{name + ' s':>18}" for name in names)
             + f"{'best SQL/in-proc':>17}{'best SQL/compute':>17}{'best SQL/served':>16}"
             + f"{'peak MiB':>9}{'SQL peak MiB':>13}")
     print(head)
@@ -126,7 +126,7 @@ def print_size(n: int, loaded: Loaded, t: Timings, sql_note: str) -> None:
         done = [s for s in sql if s is not None and s.ok]
         best = min(done, key=lambda s: s.seconds) if done else None
         print(f"{label:<24}{_s(cold):>10}{_s(warm):>10}{_s(svc):>9}"
-              + "".join(f"{_s(s):>16}" for s in sql)
+              + "".join(f"{_s(s):>18}" for s in sql)
               + f"{_ratio(best, cold):>17}{_ratio(best, warm):>17}{_ratio(best, svc):>16}"
               + f"{_mib(cold):>9}{_mib(best):>13}")
     print("in-proc s: fresh Context.load + analysis (reads PostGIS); compute s: the same call "
