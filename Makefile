@@ -17,8 +17,9 @@ $(BIN)/vgis: requirements.lock pyproject.toml
 	touch $(BIN)/vgis
 
 # front-end packages from the npm registry, served by the service itself (maps.assets)
-NODE_ASSETS := node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js
-$(NODE_ASSETS): package.json package-lock.json
+NODE_ASSETS := node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js \
+	node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js
+$(NODE_ASSETS) &: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NODE_ASSETS)
 

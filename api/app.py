@@ -21,7 +21,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 
-from api import analysis, features, pages, sheets, tiles
+from api import analysis, features, pages, plans, sheets, tiles, workspace
 from api.deps import EngineDep
 from api.errors import install_error_handlers
 from api.guard import Guard
@@ -63,7 +63,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"])
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["*"])
 
     # a keyless write or an oversized body is answered before it is read; inside the
     # logging middleware, so that a body passing its limit ends as 413 where it is read
@@ -124,6 +124,8 @@ def create_app() -> FastAPI:
     app.include_router(analysis.router)
     app.include_router(sheets.router)
     app.include_router(tiles.router)
+    app.include_router(plans.router)
+    app.include_router(workspace.router)
     return app
 
 

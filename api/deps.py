@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import Engine
 
-from api.guard import key_status
+from api.guard import key_owner_or_refusal, stored_owner
 from layers.runtime.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -40,17 +40,25 @@ EngineDep = Annotated[Engine, Depends(engine_dep)]
 
 
 def require_api_key(
-    settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None,
-) -> None:
-    """Writes need ``X-API-Key`` equal to the ``VGIS_API_KEY`` setting.
+    request: Request, settings: SettingsDep,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> str:
+    """Writes need ``X-API-Key``: the administrator's (``VGIS_API_KEY``) or a person's.
 
-    :class:`api.guard.Guard` has refused a wrong key before the body was read; this
-    dependency states the rule in the OpenAPI document and holds where the guard is not
-    in front (a test client).
+    Answers the key's owner (``admin`` or the person's name), whom the journal names.
+    :class:`api.guard.Guard` has refused a wrong key before the body was read and left
+    the owner in the request's state; this dependency states the rule in the OpenAPI
+    document and holds where the guard is not in front (a test client).
     """
-    refused = key_status(settings, None if x_api_key is None else x_api_key.encode("latin-1"))
-    if refused is not None:
-        raise HTTPException(*refused)
+    known = getattr(request.state, "actor", None)
+    if isinstance(known, str):
+        return known
+    owner = key_owner_or_refusal(
+        settings, None if x_api_key is None else x_api_key.encode("latin-1"), stored_owner)
+    if isinstance(owner, tuple):
+        raise HTTPException(*owner)
+    return owner
 
 
 WriteAccess = Depends(require_api_key)
+Actor = Annotated[str, WriteAccess]

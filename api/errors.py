@@ -13,10 +13,12 @@ from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from layers.errors import (
+    Conflict,
     DatabaseUnavailable,
     ImportRejected,
     UnknownArea,
     UnknownLayer,
+    UnknownPlan,
     UnknownVillage,
     UnreadableFile,
     UnsupportedCRS,
@@ -43,6 +45,8 @@ STATUS_CODES: dict[type[Exception], int] = {
     UnknownArea: 404,
     UnknownVillage: 404,
     TileOutside: 404,
+    UnknownPlan: 404,
+    Conflict: 409,
     UploadTooLarge: 413,
     AnalysisTimeout: 503,
     ImportRejected: 422,
@@ -74,6 +78,8 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
     401: {"model": ErrorBody, "description": "missing or wrong X-API-Key"},
     403: {"model": ErrorBody, "description": "writes disabled on this server"},
+    409: {"model": ErrorBody, "description": "the plan changed meanwhile (stale If-Match), "
+                                             "or nothing to undo"},
 }
 
 

@@ -10,8 +10,10 @@ request costs the server no more than the headers:
 - a body without a length (chunked) is counted while the application reads it, and
   the request ends with 413 the moment it passes the limit.
 
-The key check is :func:`key_status`, which the routes' ``WriteAccess`` dependency uses
-too, so the rule is written once.
+The key check is :func:`key_owner_or_refusal`, which the routes' ``Actor`` dependency
+uses too, so the rule is written once. A key is the administrator's (``VGIS_API_KEY``,
+compared in constant time) or a person's (:mod:`layers.keys`, one indexed lookup of its
+hash); the owner's name is what the journal, the plans and the import records show.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import anyio
+import psycopg
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
+from layers.errors import VgisError
 from layers.runtime.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -38,17 +44,39 @@ UPLOAD_BYTES = 100 * 1024 * 1024
 """Largest file a planner uploads (``/areas/{area}/upload``, ``/attributes``), bytes."""
 
 
-def key_status(settings: Settings, given: bytes | None) -> tuple[int, str] | None:
-    """None when ``given`` is the write key; else the status and message to answer.
+Refusal = tuple[int, str]
+KEY_BYTES = 200
+"""Longest key looked up; a longer one is wrong without a query."""
 
-    The key is compared as bytes in constant time, so a key of any characters (UTF-8
-    or not) is simply wrong, never an error of the server.
+
+def key_owner_or_refusal(settings: Settings, given: bytes | None,
+                         lookup: Callable[[bytes], str | None]) -> str | Refusal:
+    """The owner of ``given`` (``admin`` or a person), or the status and message to answer.
+
+    The administrator's key is compared as bytes in constant time; any other key is
+    looked up by its hash through ``lookup`` (:func:`layers.keys.key_owner`), so a key of
+    any characters (UTF-8 or not) is simply wrong, never an error of the server.
     """
-    if not settings.api_key:
-        return 403, "writes are disabled: set VGIS_API_KEY on the server"
-    if given is None or not secrets.compare_digest(given, settings.api_key.encode("utf-8")):
+    from layers.keys import ADMIN
+
+    if given is None or not given:
+        if not settings.api_key:
+            return 403, "writes are disabled: set VGIS_API_KEY on the server or give a key"
         return 401, "missing or wrong X-API-Key"
-    return None
+    if settings.api_key and secrets.compare_digest(given, settings.api_key.encode("utf-8")):
+        return ADMIN
+    owner = lookup(given) if len(given) <= KEY_BYTES else None
+    if owner is None:
+        return 401, "missing or wrong X-API-Key"
+    return owner
+
+
+def stored_owner(key: bytes) -> str | None:
+    """A person's key looked up in the store (:func:`layers.keys.key_owner`)."""
+    from layers.keys import key_owner
+    from layers.runtime.db import get_engine
+
+    return key_owner(get_engine(), key)
 
 
 def body_limit(settings: Settings, path: str) -> int:
@@ -90,11 +118,21 @@ class Guard:
         path, method = str(scope["path"]), str(scope["method"])
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         if method not in READS and path not in PUBLIC_POSTS:
-            refused = key_status(self.settings, headers.get(b"x-api-key"))
-            if refused is not None:
-                await _answer(send, refused[0], "Unauthorized" if refused[0] == 401
-                              else "Forbidden", refused[1])
+            given = headers.get(b"x-api-key")
+            try:
+                owner = await anyio.to_thread.run_sync(
+                    key_owner_or_refusal, self.settings, given, stored_owner)
+            except (OperationalError, InterfaceError, psycopg.OperationalError,
+                    VgisError):  # the store is down: 503, as for any request
+                await _answer(send, 503, "DatabaseUnavailable",
+                              "the database cannot be reached; try again shortly",
+                              [(b"retry-after", b"5")])
                 return
+            if isinstance(owner, tuple):
+                await _answer(send, owner[0], "Unauthorized" if owner[0] == 401
+                              else "Forbidden", owner[1])
+                return
+            scope.setdefault("state", {})["actor"] = owner
         limit = body_limit(self.settings, path)
         declared = headers.get(b"content-length")
         if declared is not None:

@@ -1,4 +1,7 @@
-"""The landing page: areas and villages with links to their maps (HTML for browsers)."""
+"""The landing page: JSON for clients; a browser is led to the planning workspace.
+
+``/maps`` is the index of every area's and village's maps and sheets.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import html
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
 from api.deps import EngineDep
@@ -22,24 +25,30 @@ def _wants_html(request: Request) -> bool:
 
 
 @router.get("/", response_model=None)
-def landing(request: Request, engine: EngineDep) -> Response:
-    """JSON landing page for clients (OGC API); an index of village maps for browsers."""
+def landing(request: Request) -> Response:
+    """JSON landing page for clients (OGC API); a browser goes to the workspace."""
     base = str(request.base_url).rstrip("/")
-    if not _wants_html(request):
-        return JSONResponse({
-            "title": "vgis — village planning GIS",
-            "description": "Layers, coverage and corridor analysis, maps for demonstration "
-                           "village plans",
-            "links": [
-                {"href": f"{base}/", "rel": "self", "type": "application/json"},
-                {"href": f"{base}/openapi.json", "rel": "service-desc",
-                 "type": "application/vnd.oai.openapi+json;version=3.0"},
-                {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html"},
-                {"href": f"{base}/conformance", "rel": "conformance",
-                 "type": "application/json"},
-                {"href": f"{base}/collections", "rel": "data", "type": "application/json"},
-            ],
-        })
+    if _wants_html(request):
+        return RedirectResponse("/workspace", status_code=303)
+    return JSONResponse({
+        "title": "vgis — village planning GIS",
+        "description": "Layers, coverage and corridor analysis, maps for demonstration "
+                       "village plans",
+        "links": [
+            {"href": f"{base}/", "rel": "self", "type": "application/json"},
+            {"href": f"{base}/openapi.json", "rel": "service-desc",
+             "type": "application/vnd.oai.openapi+json;version=3.0"},
+            {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html"},
+            {"href": f"{base}/conformance", "rel": "conformance",
+             "type": "application/json"},
+            {"href": f"{base}/collections", "rel": "data", "type": "application/json"},
+        ],
+    })
+
+
+@router.get("/maps", response_class=HTMLResponse)
+def maps_index(engine: EngineDep) -> Response:
+    """Every area's and village's maps, sheets and rankings, as links (HTML)."""
     from gis.villages import list_villages
 
     rows: dict[str, list[Any]] = {}
@@ -50,7 +59,8 @@ def landing(request: Request, engine: EngineDep) -> Response:
              "<style>body{font:14px/1.5 'Noto Sans CJK SC',sans-serif;margin:2em;max-width:70em}"
              "td,th{padding:2px 10px;text-align:left}h2{margin-top:1.5em}</style></head><body>",
              "<h1>村庄规划 GIS · Village planning GIS</h1>",
-             "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/collections?f=json'>"
+             "<p><a href='/workspace'>规划工作台 planning workspace</a> · "
+             "<a href='/docs'>API (OpenAPI)</a> · <a href='/collections?f=json'>"
              "collections</a></p>"]
     with engine.connect() as conn:
         with_terrain = {r[0] for r in conn.execute(text("SELECT DISTINCT area FROM rasters"))}

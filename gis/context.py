@@ -8,12 +8,13 @@ another (e.g. a CGCS2000 Gauss–Krüger zone in ``areas.metric_epsg``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from sqlalchemy import Engine, text
 
 from layers.errors import UnknownArea, UnknownVillage
@@ -106,6 +107,12 @@ class Context:
     Features come from the store (bounding-box queries), or from ``source``: the
     area's features kept in memory by the service (:mod:`gis.warm`), which selects
     exactly the rows the store would.
+
+    With ``plan`` (a plan's features per layer, EPSG:4326, :func:`layers.plans.plan_frames`)
+    the planned features are the plan's: a read that asks for ``planned`` gets the
+    existing features and the plan's, never the store's own planned rows (another plan
+    or a file's); with ``plan_as_existing`` every read gets them (the plan taken as
+    built, e.g. to propose what it still lacks).
     """
 
     engine: Engine
@@ -113,6 +120,8 @@ class Context:
     epsg: int
     villages: gpd.GeoDataFrame  # metric CRS
     source: LayerSource | None = field(default=None, repr=False)
+    plan: Mapping[str, gpd.GeoDataFrame] | None = field(default=None, repr=False)
+    plan_as_existing: bool = False
     _cache: dict[tuple[str, tuple[str, ...], float, tuple[str, ...]], gpd.GeoDataFrame] = field(
         default_factory=dict, repr=False)
     _bounds: tuple[float, ...] | None = field(default=None, repr=False)
@@ -155,10 +164,41 @@ class Context:
         ``ref``, a road's or railway's number), which keeps reading fast.
         """
         key = (name, tuple(sorted(statuses)), float(margin_m), tuple(sorted(classes)))
+        if self.plan is not None and (self.plan_as_existing or "planned" in key[1]):
+            planned = ("plan:" + name, key[1], key[2], key[3])
+            if planned not in self._cache:
+                self._cache[planned] = self._with_plan(name, margin_m, key[3])
+            return self._cache[planned]
+        return self._stored(key)
+
+    def _stored(self, key: tuple[str, tuple[str, ...], float, tuple[str, ...]]
+                ) -> gpd.GeoDataFrame:
+        """The store's (or the warm source's) features under ``key``, metric CRS."""
+        name, statuses, margin_m, classes = key
         if key not in self._cache and self.source is not None:
-            self._cache[key] = self.source.select(name, self.bbox(margin_m), key[1], key[3])
+            self._cache[key] = self.source.select(name, self.bbox(margin_m), statuses, classes)
         elif key not in self._cache:
             frame = read_layer(self.engine, name, area=self.area, bbox=self.bbox(margin_m),
-                               statuses=key[1], classes=key[3] or None, attrs=False)
+                               statuses=statuses, classes=classes or None, attrs=False)
             self._cache[key] = frame.to_crs(self.epsg)
         return self._cache[key]
+
+    def _with_plan(self, name: str, margin_m: float, classes: tuple[str, ...]
+                   ) -> gpd.GeoDataFrame:
+        """The existing features of ``name`` and the plan's (ids negated: -plan feature id)."""
+        existing = self._stored((name, EXISTING, float(margin_m), tuple(sorted(classes))))
+        assert self.plan is not None
+        planned = self.plan.get(name)
+        if planned is None or planned.empty:
+            return existing
+        if classes and "class" in planned:
+            planned = planned[planned["class"].isin(classes)]
+        extra = planned.to_crs(self.epsg)
+        rows = pd.DataFrame({c: extra[c].to_numpy() if c in extra else None
+                             for c in existing.columns if c != existing.geometry.name})
+        rows["id"] = -extra["id"].to_numpy()
+        rows["area"], rows["status"], rows["source"] = self.area, "planned", "plan"
+        added = gpd.GeoDataFrame(rows, geometry=extra.geometry.to_numpy(), crs=self.epsg)
+        added = added.rename_geometry(existing.geometry.name)
+        both = pd.concat([existing, added], ignore_index=True)
+        return gpd.GeoDataFrame(both, geometry=existing.geometry.name, crs=self.epsg)

@@ -78,3 +78,11 @@ class ImportRejected(VgisError):
         super().__init__(
             f"{source}: {len(problems)} feature problem(s); nothing was written\n{shown}{more}"
         )
+
+
+class Conflict(VgisError):
+    """The request contradicts the store's state (a stale plan version, a name in use)."""
+
+
+class UnknownPlan(VgisError):
+    """A plan, or a feature of a plan, that does not exist."""

@@ -1,4 +1,4 @@
-"""GeoAlchemy2 tables of the store: one table per canonical layer, plus areas, loads and rasters.
+"""GeoAlchemy2 tables of the store: one per canonical layer; areas, loads, rasters, keys, plans.
 
 The tables are built from :data:`layers.schema.LAYERS`, so the schema is written once.
 Geometry is EPSG:4326 with a GiST index; constraints enforce the closed class lists,
@@ -35,6 +35,11 @@ from layers.schema import LAYERS, STATUSES, WGS84, FieldKind, LayerSpec
 # Constraint names are prefixed with the table name so they are unique per schema.
 metadata = MetaData(naming_convention={"ck": "ck_%(table_name)s_%(constraint_name)s"})
 
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
 areas = Table(
     "areas", metadata,
     Column("name", String(200), primary_key=True),
@@ -56,6 +61,7 @@ loads = Table(
     Column("counts", JSONB, nullable=False),
     Column("report", JSONB, nullable=False),
     Column("loaded_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("actor", Text, comment="who loaded it: the API key's owner, or cli:USER"),
     Index("ix_loads_area_source", "area", "source"),
 )
 
@@ -78,14 +84,69 @@ rasters = Table(
     Index("ix_rasters_footprint", "footprint", postgresql_using="gist"),
 )
 
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True, comment="the person"),
+    Column("key_sha256", String(64), nullable=False, unique=True,
+           comment="SHA-256 of the key (the key itself is never stored)"),
+    Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+PLAN_LAYERS: tuple[str, ...] = ("lights", "garbage", "drainage", "roads", "facilities")
+"""Layers a plan may add features to (status ``planned``)."""
+
+plans = Table(
+    "plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("area", String(200), ForeignKey("areas.name", ondelete="CASCADE"), nullable=False),
+    Column("village_id", Integer, comment="the village planned (no key: ids change on a "
+           "reload; the name finds it again)"),
+    Column("village", Text, comment="the village's name when the plan was made"),
+    Column("name", Text, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("author", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("updated_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_plans_area", "area"),
+)
+
+plan_features = Table(
+    "plan_features", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False),
+    Column("layer", String(20), nullable=False),
+    Column("name", Text),
+    Column("props", JSONB, nullable=False, server_default="{}",
+           comment="the layer's own fields (class, working, ...)"),
+    Column("geom", Geometry("GEOMETRY", srid=WGS84, spatial_index=False), nullable=False),
+    CheckConstraint(_in_list("layer", PLAN_LAYERS), name="layer_in_list"),
+    CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom)", name="geometry_valid"),
+    Index("ix_plan_features_plan", "plan_id"),
+    Index("ix_plan_features_geom", "geom", postgresql_using="gist"),
+)
+
+plan_journal = Table(
+    "plan_journal", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False, comment="the plan's version the edit made"),
+    Column("at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("feature_id", Integer),
+    Column("layer", String(20)),
+    Column("before", JSONB, comment="the feature before (GeoJSON), null when added"),
+    Column("after", JSONB, comment="the feature after (GeoJSON), null when deleted"),
+    Column("undone_in", Integer, comment="the version whose undo reverted this edit"),
+    Index("ix_plan_journal_plan_version", "plan_id", "version"),
+)
+
 _KIND_TYPES: dict[FieldKind, type[TypeEngine[Any]]] = {
     "text": Text, "int": Integer, "float": Float, "bool": Boolean,
 }
-
-
-def _in_list(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({quoted})"
 
 
 def _layer_table(spec: LayerSpec) -> Table:

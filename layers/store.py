@@ -217,6 +217,15 @@ def area_names(engine: Engine) -> list[str]:
         return [str(r[0]) for r in conn.execute(select(areas.c.name).order_by(areas.c.name))]
 
 
+def largest_area(engine: Engine) -> str | None:
+    """The area with the most villages (the first a workspace opens), or None."""
+    with engine.connect() as conn:
+        found = conn.execute(text(
+            "SELECT area FROM villages WHERE status = 'existing' GROUP BY area "
+            "ORDER BY count(*) DESC, area LIMIT 1")).scalar()
+    return None if found is None else str(found)
+
+
 def check_area(engine: Engine, area: str) -> None:
     """Raise :class:`UnknownArea` unless ``area`` exists."""
     with engine.connect() as conn:

@@ -1,7 +1,8 @@
 """Every script and style sheet a map needs, from this machine: never a CDN.
 
 Leaflet 1.9.3 and MarkerCluster come from the ``xstatic-leaflet`` packages,
-Leaflet.VectorGrid 1.3.0 (vector tiles of served maps) from the npm registry; the
+Leaflet.VectorGrid 1.3.0 (vector tiles of served maps) and Leaflet-Geoman 2.20.2 (the
+workspace's editing: drag, draw, remove) from the npm registry; the
 product's own controls (legend, measure, full screen, point clouds) from
 ``maps/static``. A map written to a file inlines them as ``data:`` URIs (it opens
 offline, from disk or as an e-mail attachment); a page served by the API links them
@@ -42,6 +43,12 @@ ASSETS: dict[str, tuple[Path, str, str]] = {
                            "image/png"),
     "marker-shadow.png": (Path(xleaflet.BASE_DIR) / "images", "marker-shadow.png", "image/png"),
     "vgis.css": (_OWN, "vgis.css", "text/css"),
+    "geoman.js": (_NPM / "@geoman-io" / "leaflet-geoman-free" / "dist", "leaflet-geoman.min.js",
+                  "text/javascript"),
+    "geoman.css": (_NPM / "@geoman-io" / "leaflet-geoman-free" / "dist", "leaflet-geoman.css",
+                   "text/css"),
+    "workspace.js": (_OWN, "workspace.js", "text/javascript"),
+    "workspace.css": (_OWN, "workspace.css", "text/css"),
 }
 # folium's asset names → ours (None: not needed, dropped)
 FOLIUM_JS: dict[str, str | None] = {

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from sqlalchemy import Engine
 
 from gis.context import EXISTING, WITH_PLANNED, Context
 from gis.lighting import lighting_coverage
@@ -31,9 +32,11 @@ from gis.params import (
     RankingParams,
     ServiceParams,
 )
+from gis.plans import ContextMaker, cold_context
 from gis.proximity import corridor
 from gis.service import household_coverage
 from gis.weights import Weights
+from layers.plans import Plan
 from layers.schema import ROAD_CLASSES
 from maps import style
 from maps.overviews import metric_values, ranked_villages
@@ -196,7 +199,7 @@ def render_figure(
     options: CoverageOptions | None = None, lines: CorridorParams | None = None,
     ranking: RankingParams | None = None, weights: Weights | None = None,
     paper: Paper = "A4", orientation: Orientation = "landscape", dpi: int = 200,
-    lang: Lang | None = None,
+    lang: Lang | None = None, subject: str | None = None,
 ) -> Path:
     """Draw a map sheet to ``output`` (.png, .pdf or .svg; the paper's size at ``dpi``).
 
@@ -222,6 +225,8 @@ def render_figure(
         Sheet size (A4/A3), orientation and raster resolution (dots per inch).
     lang
         Labels in Chinese (``zh``) or English (``en``); default ``VGIS_LANGUAGE``.
+    subject
+        The line under the title (default: the village or area), e.g. a plan's name.
     """
     lang = language(lang)
     with sheet_page(output, paper, orientation, dpi) as (fig, ax):
@@ -233,5 +238,31 @@ def render_figure(
             content = candidates_sheet(ax, ctx, ranking, weights, lang)
         else:
             content = corridor_sheet(ax, ctx, lines, lang)
+        if subject is not None:
+            content.subject = subject
         furnish(fig, ax, content, lang, orientation, CREDIT[0 if lang == "zh" else 1])
     return output
+
+
+def plan_sheet(engine: Engine, plan: Plan, output: Path, *, view: View = "lights",
+               paper: Paper = "A4", dpi: int = 150, lang: Lang | None = None,
+               make: ContextMaker = cold_context) -> Path:
+    """The village sheet of a plan: its features drawn as planned, the before/after table.
+
+    Raises
+    ------
+    VgisError
+        For an area-wide plan (a sheet is of one village).
+    """
+    from layers.errors import VgisError
+    from layers.plans import plan_frames, plan_village
+
+    village = plan_village(engine, plan)
+    if village is None:
+        raise VgisError(f"plan {plan.id} is of the whole area {plan.area!r}: a sheet is of "
+                        "one village (make the plan for a village)")
+    ctx = make(engine, plan.area, village)
+    ctx.plan = plan_frames(engine, plan.id)
+    return render_figure(ctx, output, view=view, options=CoverageOptions(include_planned=True),
+                         paper=paper, dpi=dpi, lang=lang,
+                         subject=f"{plan.name} — {plan.village} ({plan.area}), v{plan.version}")

@@ -66,18 +66,29 @@ def load_file(
 
 @dataclass(frozen=True)
 class Sample:
-    """A bundled sample: an OSM extract and its terrain model, loaded into one area."""
+    """A bundled sample: an OSM extract and its terrain model, loaded into one area.
+
+    ``synthetic`` are files of made-up features (``data/synthetic``, marked as such in
+    ``data/README.md``) loaded as (file, layer); ``plan`` a saved plan (GeoJSON with a
+    ``plan`` member: name, village, note) made once, when the area has no plan of its name.
+    """
 
     area: str
     osm: str
     dem: str
+    synthetic: tuple[tuple[str, str], ...] = ()
+    plan: str = ""
 
 
 SAMPLES: tuple[Sample, ...] = (
     Sample("north-bayreuth", "osm/north-bayreuth.osm.pbf", "dem/north-bayreuth_srtm3.tif"),
-    Sample("lauf", "osm/lauf-200115.osm.pbf", "dem/lauf_srtm3.tif"),
+    Sample("lauf", "osm/lauf-200115.osm.pbf", "dem/lauf_srtm3.tif",
+           (("synthetic/lauf-lights.gpkg", "lights"), ("synthetic/lauf-bins.gpkg", "garbage")),
+           "synthetic/lauf-plan-2027.geojson"),
     Sample("helsinki", "osm/helsinki.osm.pbf", ""),
 )
+SAMPLE_AUTHOR = "samples"
+"""Who the journal says made the sample plans."""
 
 
 def load_samples(
@@ -97,6 +108,48 @@ def load_samples(
             if force or last_load_sha(engine, sample.area, dem.name) != file_sha256(dem):
                 load_dem(engine, dem, sample.area)
                 say(f"{sample.area}: registered terrain {dem.name}")
+        for file, layer in sample.synthetic:
+            path = data_dir / file
+            if force or last_load_sha(engine, sample.area, path.name) != file_sha256(path):
+                report = load_file(engine, path, layer, sample.area)
+                say(f"{sample.area}: loaded {path.name} (synthetic): "
+                    f"{report.layer_counts.get(layer, 0)} {layer}")
+        if sample.plan:
+            made = load_sample_plan(engine, data_dir / sample.plan, sample.area)
+            if made:
+                say(f"{sample.area}: saved the sample plan {made}")
+
+
+def load_sample_plan(engine: Engine, path: Path, area: str) -> str | None:
+    """Save the plan of ``path`` in ``area`` unless a plan of its name is there; its name.
+
+    The file is a GeoJSON FeatureCollection with a ``plan`` member (``name``,
+    ``village``, ``note``) and features with ``properties.layer``; the plan is made and
+    its features added as one edit by :data:`SAMPLE_AUTHOR`.
+    """
+    import json
+
+    from layers.plan_edits import add_features, create_plan
+    from layers.plans import check_feature, list_plans
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    meta = data["plan"]
+    if any(p.name == meta["name"] for p in list_plans(engine, area)):
+        return None
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        village = conn.execute(text(
+            "SELECT id FROM villages WHERE area = :a AND name = :n AND status = 'existing' "
+            "ORDER BY id LIMIT 1"), {"a": area, "n": meta["village"]}).scalar()
+    if village is None:
+        return None
+    features = [check_feature(f, label=f"{path.name} #{i}")
+                for i, f in enumerate(data["features"])]
+    plan = create_plan(engine, area=area, village_id=int(village), name=meta["name"],
+                       note=meta.get("note", ""), author=SAMPLE_AUTHOR)
+    add_features(engine, plan.id, features, actor=SAMPLE_AUTHOR, action="propose")
+    return f"{meta['name']!r} of {meta['village']} ({len(features)} features)"
 
 
 GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",

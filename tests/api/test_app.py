@@ -50,8 +50,10 @@ def test_village_map_page_in_chromium(server: str) -> None:
         assert any(r.endswith("/static/leaflet.js") for r in report.requests)
         for layer in ("roads", "buildings", "unlit_gaps", "hillshade"):
             assert report.counts.get(layer, 0) > 0, report.counts
-        driver.get(f"{server}/")
+        driver.get(f"{server}/maps")
         assert "Kuhnhof" in driver.page_source
+        driver.get(f"{server}/")  # a browser is led to the workspace
+        assert driver.current_url.endswith("/workspace")
 
 
 def test_fifty_clients_mixed_reads_and_writes(server: str, samples: Engine) -> None:

@@ -126,7 +126,7 @@ def test_lauf_garbage_two_engines_and_network(samples: Engine) -> None:
     ctx = Context.load(samples, "lauf")
     euclid = {g.village: g.figures for g in household_coverage(ctx, details=False)}
     assert euclid["Lauf an der Pegnitz"].served_households == 157
-    assert euclid["Kuhnhof"].served_households == 39
+    assert euclid["Kuhnhof"].served_households == 78  # 39 of OSM's + 2 synthetic bins
     sql = households_sql(ctx, classes=GARBAGE_CLASSES, radius=ServiceParams().radius_m)
     for g in household_coverage(ctx, details=False):
         assert sql[g.village_id]["served_households"] == g.figures.served_households
@@ -180,7 +180,7 @@ def test_profile(samples: Engine) -> None:
     assert (p["elevation_min_m"], p["elevation_max_m"]) == (349.0, 410.0)
     assert 0.5 < p["slope_mean_deg"] < 15  # a gently rolling Franconian village
     assert p["nearest_railway"]["distance_m"] == pytest.approx(764.69, abs=1.0)
-    assert p["garbage_points"] == {"bin": 5, "recycling": 2}
+    assert p["garbage_points"] == {"bin": 7, "recycling": 2}  # 2 bins synthetic
     assert p["standard_facilities_missing"][0] == "meeting_room"
     assert p["households"] == 525
 

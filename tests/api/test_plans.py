@@ -1,0 +1,232 @@
+"""Plans over HTTP on a real uvicorn: make, propose, move, delete, undo, compare, export.
+
+The area is the conformance set (real lauf roads and buildings, 3,392 lights) loaded
+under its own name (its 30 planned lights are the store's, which a plan never counts);
+the plan's figures are checked against the same features loaded
+as ``planned`` from the plan's own GeoPackage and analysed by the ordinary coverage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyogrio
+import pytest
+import shapely
+from sqlalchemy import Engine, text
+
+from layers.io.loader import load_file
+from testkit.server import uvicorn_server
+from tests.conftest import CONFORMANCE, run_vgis
+
+KEY = "plans-admin-key"
+AREA = "plans-http"
+CHECK = "plans-check"
+LAYERS = ("villages", "roads", "lights", "buildings", "garbage")
+
+
+@pytest.fixture(scope="module")
+def base(engine: Engine) -> Iterator[str]:
+    for area in (AREA, CHECK):
+        for layer in LAYERS:
+            load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, area)
+    with engine.begin() as conn:  # the twin holds the plan's features as its only planned ones
+        conn.execute(text("DELETE FROM lights WHERE area = :a AND status = 'planned'"),
+                     {"a": CHECK})
+    with uvicorn_server(workers=1, extra_env={"VGIS_API_KEY": KEY}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def village(base: str) -> dict[str, Any]:
+    """The village with most road length (and a lit share below 1)."""
+    villages = httpx.get(f"{base}/villages", params={"area": AREA}).json()
+    answers = httpx.get(f"{base}/analysis/coverage/lights", params={"area": AREA}).json()
+    best = max((a for a in answers if (a["lit_share"] or 0) < 0.99),
+               key=lambda a: a["road_length_m"])
+    return next(v for v in villages if v["id"] == best["village_id"])
+
+
+def _send(method: str, url: str, *, key: str | None = KEY, version: int | None = None,
+          **kw: Any) -> httpx.Response:
+    headers = {} if key is None else {"X-API-Key": key}
+    if version is not None:
+        headers["If-Match"] = f'"{version}"'
+    return httpx.request(method, url, headers=headers, timeout=120, **kw)
+
+
+def _ok(r: httpx.Response, status: int = 200) -> Any:
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def _new_plan(base: str, village: dict[str, Any], name: str = "示范村规划 2027") -> Any:
+    return _ok(_send("POST", f"{base}/plans", json={
+        "area": AREA, "village_id": village["id"], "name": name, "note": "test"}), 201)
+
+
+def test_a_plan_from_proposal_to_undo(base: str, village: dict[str, Any], engine: Engine,
+                                      tmp_path: Path) -> None:
+    assert _send("POST", f"{base}/plans", key=None, json={
+        "area": AREA, "name": "x"}).status_code == 401
+    plan = _new_plan(base, village)
+    assert (plan["version"], plan["author"], plan["village"]) == (1, "admin", village["name"])
+    pid = plan["id"]
+    shown = _ok(_send("GET", f"{base}/plans/{pid}"))
+    assert shown["features"] == {"type": "FeatureCollection", "features": []}
+    cold = _ok(httpx.get(f"{base}/villages/{village['id']}/coverage/lights"))
+    lights = shown["figures"]["lights"]
+    assert lights["before"] == lights["after"]  # an empty plan changes nothing
+    assert lights["before"]["lit_share"] == cold["lit_share"]
+    assert set(shown["figures"]) == {"lights", "garbage"}
+
+    # proposals: as many lights as the analysis proposes, the after-share rises
+    proposed = _ok(_send("POST", f"{base}/plans/{pid}/proposals/lights", version=1))
+    assert proposed["added"] == cold["proposed_lights"] > 0
+    assert proposed["version"] == 2
+    after = proposed["figures"]["lights"]["after"]
+    assert after["lit_share"] > lights["before"]["lit_share"]
+    assert after["lights"] == lights["before"]["lights"] + proposed["added"]
+
+    # the after equals the ordinary analysis of the same features loaded as planned
+    gpkg = tmp_path / "plan.gpkg"
+    r = _send("GET", f"{base}/plans/{pid}/features.gpkg")
+    assert r.status_code == 200
+    gpkg.write_bytes(r.content)
+    assert len(pyogrio.read_dataframe(gpkg, layer="lights")) == proposed["added"]
+    load_file(engine, gpkg, "lights", CHECK)
+    twin = next(v for v in httpx.get(f"{base}/villages", params={"area": CHECK}).json()
+                if v["name"] == village["name"])
+    check = _ok(httpx.get(f"{base}/villages/{twin['id']}/coverage/lights",
+                          params={"include_planned": "true"}))
+    assert check["with_planned"]["lit_length_m"] == pytest.approx(after["lit_length_m"],
+                                                                  abs=1e-6)
+    assert check["with_planned"]["lights"] == after["lights"]
+
+    # a stale version is 409 and writes nothing
+    feats = _ok(_send("GET", f"{base}/plans/{pid}"))["features"]["features"]
+    first = feats[0]
+    journal = _ok(httpx.get(f"{base}/plans/{pid}/history"))
+    r = _send("PATCH", f"{base}/plans/{pid}/features/{first['id']}", version=1,
+              json={"geometry": first["geometry"]})
+    assert r.status_code == 409
+    assert _ok(httpx.get(f"{base}/plans/{pid}/history")) == journal
+
+    # move one light to the village's farthest corner from the roads: the share falls
+    polygon = shapely.geometry.shape(_village_geometry(base, village["id"]))
+    inner = polygon.representative_point()
+    moved = _ok(_send("PATCH", f"{base}/plans/{pid}/features/{first['id']}", version=2,
+                      json={"geometry": shapely.geometry.mapping(inner)}))
+    assert moved["version"] == 3
+    assert moved["figures"]["lights"]["after"]["lit_length_m"] < after["lit_length_m"]
+    undone = _ok(_send("POST", f"{base}/plans/{pid}/undo", version=3))
+    assert undone["version"] == 4
+    assert undone["figures"] == proposed["figures"]  # exactly the figures before the move
+
+    # deleting a proposal lowers the after-share; undo brings it back
+    gone = _ok(_send("DELETE", f"{base}/plans/{pid}/features/{feats[1]['id']}"))
+    assert gone["figures"]["lights"]["after"]["lit_length_m"] < after["lit_length_m"]
+    back = _ok(_send("POST", f"{base}/plans/{pid}/undo"))
+    assert back["figures"] == proposed["figures"]
+    again = _ok(_send("POST", f"{base}/plans/{pid}/undo"))  # undoes the proposals
+    assert again["figures"]["lights"]["after"] == lights["after"]
+    assert _send("POST", f"{base}/plans/{pid}/undo").status_code == 409  # nothing left
+    history = _ok(httpx.get(f"{base}/plans/{pid}/history"))
+    actions = [h["action"] for h in history]
+    assert actions[0] == "create"
+    assert "move" in actions
+    assert "delete" in actions
+    assert {h["actor"] for h in history} == {"admin"}
+    assert all(h["undone_in"] for h in history if h["action"] in ("propose", "move",
+                                                                  "delete"))
+
+
+def _village_geometry(base: str, village_id: int) -> dict[str, Any]:
+    r = httpx.get(f"{base}/collections/villages/items/{village_id}")
+    return dict(r.json()["geometry"])
+
+
+def test_bad_edits_are_refused_and_write_nothing(base: str, village: dict[str, Any]) -> None:
+    plan = _new_plan(base, village, "bad input")
+    pid = plan["id"]
+    inner = shapely.geometry.shape(_village_geometry(base, village["id"])).representative_point()
+    light = {"type": "Feature", "geometry": shapely.geometry.mapping(inner),
+             "properties": {"layer": "lights", "class": "solar"}}
+    added = _ok(_send("POST", f"{base}/plans/{pid}/features", json=light), 201)
+    fid = added["id"]
+    journal = _ok(httpx.get(f"{base}/plans/{pid}/history"))
+    far = {"type": "Point", "coordinates": [inner.x + 1.0, inner.y]}
+    cases = [
+        ("PATCH", f"/plans/{pid}/features/{fid}", {"geometry": far}, 422),
+        ("PATCH", f"/plans/{pid}/features/{fid}",
+         {"geometry": {"type": "LineString", "coordinates": [[inner.x, inner.y],
+                                                             [inner.x + 1e-4, inner.y]]}}, 422),
+        ("PATCH", f"/plans/{pid}/features/{fid}", {"properties": {"class": "laser"}}, 422),
+        ("POST", f"/plans/{pid}/features", {**light, "geometry": far}, 422),
+        ("POST", f"/plans/{pid}/features", {**light, "properties": {"layer": "villages"}}, 422),
+        ("POST", f"/plans/{pid}/features", {"type": "Feature"}, 422),
+        ("PATCH", f"/plans/{pid}/features/999999", {"geometry": far}, 404),
+        ("DELETE", "/plans/999999/features/1", None, 404),
+        ("POST", "/plans/999999/undo", None, 404),
+        ("POST", "/plans", {"area": "nowhere", "name": "x"}, 404),
+        ("POST", "/plans", {"area": AREA, "village_id": 2**31 - 1, "name": "x"}, 404),
+        ("POST", "/plans", {"area": AREA, "name": ""}, 422),
+    ]
+    for method, path, body, status in cases:
+        r = _send(method, base + path, json=body)
+        assert r.status_code == status, (method, path, r.text)
+        assert "Traceback" not in r.text
+        assert "/tmp" not in r.text
+    r = _send("PATCH", f"{base}/plans/{pid}/features/{fid}", json={"geometry": far})
+    assert "feature" in r.json()["detail"]
+    assert "100 m" in r.json()["detail"]
+    assert _send("DELETE", f"{base}/plans/{pid}/features/{fid}", version=1).status_code == 409
+    assert _ok(httpx.get(f"{base}/plans/{pid}/history")) == journal
+    assert _ok(httpx.get(f"{base}/plans/{pid}"))["version"] == 2
+    assert httpx.get(f"{base}/plans/abc").status_code == 422
+    assert _send("PATCH", f"{base}/plans/{pid}/features/{fid}", version=None,
+                 json={"geometry": far}, key="wrong").status_code == 401
+    r = httpx.request("DELETE", f"{base}/plans/{pid}/features/{fid}",
+                      headers={"X-API-Key": KEY, "If-Match": "yesterday"})
+    assert r.status_code == 422
+
+
+def test_people_keys_copy_compare_and_sheet(base: str, village: dict[str, Any]) -> None:
+    key = run_vgis("key", "add", "ana li").stdout.strip()
+    assert key.startswith("vgis_")
+    listed = json.loads(run_vgis("key", "list", "--json").stdout)
+    assert [k["name"] for k in listed if k["revoked_at"] is None] == ["ana li"]
+    assert key not in json.dumps(listed)
+    plan = _ok(_send("POST", f"{base}/plans", key=key, json={
+        "area": AREA, "village_id": village["id"], "name": "cheap"}), 201)
+    assert plan["author"] == "ana li"
+    _ok(_send("POST", f"{base}/plans/{plan['id']}/proposals/garbage", key=key,
+              params={"target_share": 0.8}))
+    variant = _ok(_send("POST", f"{base}/plans/{plan['id']}/copy", key=key,
+                        json={"name": "dear"}), 201)
+    proposed = _ok(_send("POST", f"{base}/plans/{variant['id']}/proposals/garbage", key=key,
+                         params={"target_share": 0.99}))
+    assert proposed["figures"]["garbage"]["after"]["served_share"] >= 0.8
+    compared = _ok(httpx.get(f"{base}/plans/compare",
+                             params={"a": plan["id"], "b": variant["id"]}))
+    diff = compared["difference"]["garbage"]
+    a_after = compared["figures"]["garbage"]["a"]["after"]
+    b_after = compared["figures"]["garbage"]["b"]["after"]
+    assert diff["points"] == b_after["points"] - a_after["points"] == proposed["added"]
+    history = _ok(httpx.get(f"{base}/plans/{variant['id']}/history"))
+    assert {h["actor"] for h in history} == {"ana li"}
+    r = httpx.get(f"{base}/plans/{plan['id']}/figure.png",
+                  params={"view": "garbage", "dpi": 60}, timeout=120)
+    assert r.status_code == 200
+    assert r.content[:4] == b"\x89PNG"
+    r = httpx.get(f"{base}/plans/{plan['id']}/figure.pdf", params={"dpi": 60}, timeout=120)
+    assert r.status_code == 200
+    assert r.content[:4] == b"%PDF"
+    listed_plans = _ok(httpx.get(f"{base}/plans", params={"area": AREA}))
+    assert {plan["id"], variant["id"]} <= {p["id"] for p in listed_plans}
+    run_vgis("key", "revoke", "ana li")
+    assert _send("POST", f"{base}/plans/{plan['id']}/undo", key=key).status_code == 401
