@@ -15,7 +15,7 @@ from fastapi import Path as Path_
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api.deps import EngineDep, SettingsDep, WriteAccess
+from api.deps import Actor, EngineDep, SettingsDep, WriteAccess
 from api.errors import ERROR_RESPONSES, WRITE_RESPONSES, UploadTooLarge
 from api.guard import UPLOAD_BYTES
 from api.rendered import rendered
@@ -216,10 +216,9 @@ def item(layer: str, feature_id: int, request: Request, engine: EngineDep) -> Re
     return JSONResponse(feature, media_type=GEOJSON)
 
 
-@router.post("/collections/{layer}/items", status_code=201, dependencies=[WriteAccess],
-             responses=WRITE_RESPONSES)
+@router.post("/collections/{layer}/items", status_code=201, responses=WRITE_RESPONSES)
 def add_items(
-    layer: str, engine: EngineDep,
+    layer: str, engine: EngineDep, actor: Actor,
     area: Annotated[str, Query(min_length=1, max_length=200)],
     collection: Annotated[dict[str, Any], Body(description="a GeoJSON FeatureCollection")],
     source: Annotated[str | None, Query(max_length=200)] = None,
@@ -228,7 +227,8 @@ def add_items(
     from layers.io.loader import load_features
 
     layer_spec(layer)
-    report = load_features(engine, collection, layer, area, source or f"api-{uuid.uuid4()}")
+    report = load_features(engine, collection, layer, area, source or f"api-{uuid.uuid4()}",
+                           actor=actor)
     return LoadAnswer.of(area, report)
 
 
@@ -257,10 +257,10 @@ def delete_area(area: Annotated[str, Path_(max_length=200)], engine: EngineDep) 
     return AreaDeleted(area=area, deleted=remove(engine, area))
 
 
-@router.post("/areas/{area}/upload", status_code=201, dependencies=[WriteAccess],
-             responses=WRITE_RESPONSES)
+@router.post("/areas/{area}/upload", status_code=201, responses=WRITE_RESPONSES)
 async def upload(
     area: Annotated[str, Path_(max_length=200)], engine: EngineDep, settings: SettingsDep,
+    actor: Actor,
     layer: Annotated[str, Query()], file: Annotated[UploadFile, File()],
     crs: Annotated[str | None, Query(max_length=200)] = None,
     drop_attributes: Annotated[bool, Query(description="load a Shapefile without its .dbf "
@@ -275,7 +275,7 @@ async def upload(
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = await _receive(file, Path(tmp))
         report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs,
-                                         drop_attributes=drop_attributes)
+                                         drop_attributes=drop_attributes, actor=actor)
     return LoadAnswer.of(area, report)
 
 
@@ -302,10 +302,9 @@ async def _receive(file: UploadFile, folder: Path) -> Path:
     return target
 
 
-@router.post("/areas/{area}/attributes", dependencies=[WriteAccess],
-             responses=WRITE_RESPONSES)
+@router.post("/areas/{area}/attributes", responses=WRITE_RESPONSES)
 async def attributes(
-    area: Annotated[str, Path_(max_length=200)], engine: EngineDep,
+    area: Annotated[str, Path_(max_length=200)], engine: EngineDep, actor: Actor,
     file: Annotated[UploadFile, File()],
     key: Literal["name", "code"] = "name",
     encoding: Annotated[str | None, Query(max_length=40)] = None,
@@ -323,4 +322,4 @@ async def attributes(
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = await _receive(file, Path(tmp))
         return await run_in_threadpool(load_attributes, engine, target, area, key=key,
-                                       encoding=encoding)
+                                       encoding=encoding, actor=actor)

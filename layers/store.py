@@ -111,6 +111,7 @@ def replace_source(
     kind: str,
     frames: Mapping[str, gpd.GeoDataFrame],
     report: ImportReport,
+    actor: str | None = None,
 ) -> ImportReport:
     """Write canonical frames as the features of ``source`` in ``area``, replacing earlier ones.
 
@@ -130,6 +131,8 @@ def replace_source(
         Canonical frames by layer name (EPSG:4326).
     report
         The import report; receives the counts written and replaced.
+    actor
+        Who loads it (the API key's owner, ``cli:LOGIN``), kept in the load log.
 
     Returns
     -------
@@ -163,7 +166,7 @@ def replace_source(
         try:
             conn.execute(loads.insert().values(
                 area=area, source=source, kind=kind, sha256=sha256,
-                counts=report.layer_counts, report=report.as_dict(),
+                counts=report.layer_counts, report=report.as_dict(), actor=actor,
             ))
         except IntegrityError as exc:  # pragma: no cover - area row exists above
             raise UnknownArea(area) from exc

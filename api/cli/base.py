@@ -37,6 +37,13 @@ class Group(click.Group):
             fail(exc)
 
 
+def cli_actor(name: str | None = None) -> str:
+    """Who the command line writes as: ``--as NAME``, or ``cli:`` and the login name."""
+    import getpass
+
+    return name or f"cli:{getpass.getuser()}"
+
+
 def engine() -> Engine:
     """The store (``DATABASE_URL``, or the local cluster, started on first use)."""
     from layers.runtime.db import get_engine

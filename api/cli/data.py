@@ -8,7 +8,7 @@ from typing import Any, Literal, cast
 
 import click
 
-from api.cli.base import Group, engine, err, main
+from api.cli.base import Group, cli_actor, engine, err, main
 from api.cli.render import import_report, print_json
 from layers.io.chinacoords import CoordSystem
 
@@ -101,7 +101,7 @@ def load_osm_cmd(file: Path, area: str | None, as_json: bool) -> None:
     from layers.io.loader import default_area, load_osm
 
     area = area or default_area(file)
-    report = load_osm(engine(), file, area, progress=_progress(as_json))
+    report = load_osm(engine(), file, area, progress=_progress(as_json), actor=cli_actor())
     import_report(report, area, as_json)
 
 
@@ -146,7 +146,7 @@ def load_file_cmd(
         engine(), file, layer, area, source_layer=source_layer, crs=crs,
         coords=cast(CoordSystem, coords),
         field_map=_field_pairs(fields), values_file=values_file, encoding=encoding,
-        drop_attributes=drop_attributes,
+        drop_attributes=drop_attributes, actor=cli_actor(),
     )
     import_report(report, area, as_json)
 
@@ -159,7 +159,7 @@ def load_dem_cmd(file: Path, area: str | None, as_json: bool) -> None:
     """Register a terrain model (GeoTIFF, SRTM .hgt or .hgt.zip) to an area."""
     from layers.io.loader import default_area, load_dem
 
-    info = load_dem(engine(), file, area or default_area(file))
+    info = load_dem(engine(), file, area or default_area(file), actor=cli_actor())
     if as_json:
         print_json(info.model_dump())
     else:
@@ -187,7 +187,7 @@ def load_attrs_cmd(file: Path, area: str, key: str, sheet: str | None, encoding:
     from layers.io.attributes import load_attributes
 
     report = load_attributes(engine(), file, area, key=cast(Literal["name", "code"], key),
-                             sheet=sheet, encoding=encoding)
+                             sheet=sheet, encoding=encoding, actor=cli_actor())
     if as_json:
         print_json(report.model_dump())
         return
@@ -204,7 +204,7 @@ def load_samples_cmd(data_dir: Path, force: bool) -> None:
     """Load the bundled sample data (skips what is loaded and unchanged)."""
     from layers.io.loader import load_samples
 
-    load_samples(engine(), data_dir, force=force, say=click.echo)
+    load_samples(engine(), data_dir, force=force, say=click.echo, actor=cli_actor())
 
 
 @main.group(cls=Group)

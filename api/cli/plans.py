@@ -7,22 +7,15 @@ command line speaks for the person at the terminal: the journal names ``cli:USER
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from api.cli.base import Group, engine, main, out
+from api.cli.base import Group, cli_actor, engine, main, out
 from api.cli.options import coverage_from, coverage_options
 from api.cli.render import print_json, table
-
-
-def cli_actor(name: str | None = None) -> str:
-    """Who the command line writes as: ``--as NAME`` or ``cli:`` and the login name."""
-    return name or f"cli:{getpass.getuser()}"
-
 
 _AS = click.option("--as", "actor", help="The name the journal gives this edit "
                                          "(default cli:LOGIN).")

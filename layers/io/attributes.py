@@ -73,7 +73,7 @@ def _read(path: Path, sheet: str | None, encoding: str | None) -> pd.DataFrame:
 
 def load_attributes(
     engine: Engine, path: Path, area: str, *, key: Literal["name", "code"] = "name",
-    sheet: str | None = None, encoding: str | None = None,
+    sheet: str | None = None, encoding: str | None = None, actor: str | None = None,
 ) -> AttributesReport:
     """Merge a spreadsheet's rows into the attributes of the area's villages.
 
@@ -91,6 +91,8 @@ def load_attributes(
         The sheet of a workbook (default: the first).
     encoding
         The CSV's encoding when it is not UTF-8 (e.g. GBK).
+    actor
+        Who loads it (the API key's owner, ``cli:LOGIN``), kept in the load log.
 
     Returns
     -------
@@ -170,5 +172,5 @@ def load_attributes(
             conn.execute(statement, [dict.fromkeys(numeric) | u for u in updates])
         conn.execute(loads.insert().values(
             area=area, source=path.name, kind="attrs", sha256=file_sha256(path),
-            counts={"villages": len(updates)}, report=report.model_dump()))
+            counts={"villages": len(updates)}, report=report.model_dump(), actor=actor))
     return report

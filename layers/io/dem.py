@@ -39,7 +39,8 @@ def _dataset_path(path: Path) -> str:
     return str(path)
 
 
-def load_dem(engine: Engine, path: Path, area: str) -> TerrainRecord:
+def load_dem(engine: Engine, path: Path, area: str, actor: str | None = None
+             ) -> TerrainRecord:
     """Copy a terrain model into the data directory and register it to ``area``.
 
     Loading the same file name into the same area again replaces the earlier one.
@@ -90,7 +91,7 @@ def load_dem(engine: Engine, path: Path, area: str) -> TerrainRecord:
         conn.execute(rasters.insert().values(**info, footprint=f"SRID=4326;{footprint.wkt}"))
         conn.execute(loads.insert().values(
             area=area, source=path.name, kind="dem", sha256=file_sha256(path),
-            counts={"rasters": 1}, report=info,
+            counts={"rasters": 1}, report=info, actor=actor,
         ))
         tmp.replace(target)
     return TerrainRecord.model_validate(info)

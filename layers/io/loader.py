@@ -36,23 +36,25 @@ def default_area(path: Path) -> str:
 
 def load_osm(
     engine: Engine, path: Path, area: str | None = None, *,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, actor: str | None = None,
 ) -> ImportReport:
     """Import every layer of an OSM extract into ``area`` (default: the file's stem)."""
     frames, report = import_osm(path, progress=progress)
     return replace_source(engine, area=area or default_area(path), source=path.name,
-                          sha256=file_sha256(path), kind="osm", frames=frames, report=report)
+                          sha256=file_sha256(path), kind="osm", frames=frames, report=report,
+                          actor=actor)
 
 
 def load_file(
     engine: Engine, path: Path, layer: str, area: str | None = None, *,
     source_layer: str | None = None, crs: str | None = None, coords: CoordSystem = "wgs84",
     field_map: Mapping[str, str] | None = None, values_file: Path | None = None,
-    encoding: str | None = None, drop_attributes: bool = False,
+    encoding: str | None = None, drop_attributes: bool = False, actor: str | None = None,
 ) -> ImportReport:
     """Import one layer from a planner's file into ``area`` (default: the file's stem).
 
-    A Shapefile without its ``.dbf`` is refused unless ``drop_attributes``.
+    A Shapefile without its ``.dbf`` is refused unless ``drop_attributes``; ``actor``
+    (who loads it) is kept in the load log.
     """
     values = ValueMap(load_value_file(values_file) if values_file else None)
     frame, report = import_file(path, layer, source_layer=source_layer, crs=crs, coords=coords,
@@ -61,7 +63,7 @@ def load_file(
     source = path.name if source_layer is None else f"{path.name}:{source_layer}"
     return replace_source(engine, area=area or default_area(path), source=source,
                           sha256=file_sha256(path), kind="file", frames={layer: frame},
-                          report=report)
+                          report=report, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -93,25 +95,28 @@ SAMPLE_AUTHOR = "samples"
 
 def load_samples(
     engine: Engine, data_dir: Path, *, force: bool = False,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] = print, actor: str | None = None,
 ) -> None:
-    """Load the bundled sample data; sources already loaded unchanged are skipped."""
+    """Load the bundled sample data; sources already loaded unchanged are skipped.
+
+    ``actor`` (who loads them) is kept in the load log.
+    """
     for sample in SAMPLES:
         osm = data_dir / sample.osm
         if force or last_load_sha(engine, sample.area, osm.name) != file_sha256(osm):
-            report = load_osm(engine, osm, sample.area)
+            report = load_osm(engine, osm, sample.area, actor=actor)
             say(f"{sample.area}: loaded {osm.name}: {sum(report.layer_counts.values())} features")
         else:
             say(f"{sample.area}: {osm.name} already loaded, unchanged")
         if sample.dem:
             dem = data_dir / sample.dem
             if force or last_load_sha(engine, sample.area, dem.name) != file_sha256(dem):
-                load_dem(engine, dem, sample.area)
+                load_dem(engine, dem, sample.area, actor=actor)
                 say(f"{sample.area}: registered terrain {dem.name}")
         for file, layer in sample.synthetic:
             path = data_dir / file
             if force or last_load_sha(engine, sample.area, path.name) != file_sha256(path):
-                report = load_file(engine, path, layer, sample.area)
+                report = load_file(engine, path, layer, sample.area, actor=actor)
                 say(f"{sample.area}: loaded {path.name} (synthetic): "
                     f"{report.layer_counts.get(layer, 0)} {layer}")
         if sample.plan:
@@ -193,6 +198,7 @@ def _flatten(value: Any) -> list[Any]:
 
 def load_features(
     engine: Engine, collection: dict[str, object], layer: str, area: str, source: str,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a GeoJSON FeatureCollection (EPSG:4326) into ``area`` as ``source``.
 
@@ -239,4 +245,4 @@ def load_features(
     canonical = normalize(frame, layer_spec(layer), source=source, report=report)
     digest = hashlib.sha256(json.dumps(collection, sort_keys=True, default=str).encode())
     return replace_source(engine, area=area, source=source, sha256=digest.hexdigest(),
-                          kind="api", frames={layer: canonical}, report=report)
+                          kind="api", frames={layer: canonical}, report=report, actor=actor)
