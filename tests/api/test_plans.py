@@ -281,3 +281,43 @@ def test_the_loop_on_files_from_elsewhere(base: str, engine: Engine, tmp_path: P
     gpkg.write_bytes(r.content)
     assert len(pyogrio.read_dataframe(gpkg, layer="garbage")) == bins["added"]
     assert {h["actor"] for h in _ok(httpx.get(f"{base}/plans/{pid}/history"))} == {"wang fang"}
+
+
+def test_the_same_verbs_on_the_command_line(base: str, village: dict[str, Any],
+                                            tmp_path: Path) -> None:
+    def vgis(*args: str) -> Any:
+        return json.loads(run_vgis("plan", *args, "--json").stdout)
+
+    made = vgis("new", "--area", AREA, "--village", village["name"], "--name", "cli plan",
+                "--as", "zhao")
+    pid = str(made["id"])
+    assert (made["author"], made["version"]) == ("zhao", 1)
+    shown = vgis("propose", pid, "lights")
+    assert shown["added"] > 0
+    http = _ok(httpx.get(f"{base}/plans/{pid}"))
+    assert shown["figures"] == http["figures"]  # the CLI (cold) and the service (warm) agree
+    first = shown["features"]["features"][0]
+    lon, lat = first["geometry"]["coordinates"]
+    moved = vgis("move", pid, str(first["id"]), "--to", f"{lon + 2e-4},{lat}")
+    assert moved["version"] == 3
+    added = vgis("add", pid, "--layer", "garbage", "--at", f"{lon},{lat}",
+                 "--class", "collection_point")
+    assert added["figures"]["garbage"]["after"]["points"] == \
+        added["figures"]["garbage"]["before"]["points"] + 1
+    deleted = vgis("delete", pid, str(added["id"]))
+    assert deleted["figures"]["garbage"] == shown["figures"]["garbage"]
+    undone = vgis("undo", pid)
+    assert undone["figures"]["garbage"] == added["figures"]["garbage"]
+    copy = vgis("copy", pid, "--name", "cli variant")
+    compared = json.loads(run_vgis("plan", "compare", pid, str(copy["id"]), "--json").stdout)
+    assert all(v == 0 for v in compared["difference"]["lights"].values())
+    assert next(h["actor"] for h in vgis("history", pid)) == "zhao"
+    assert any(p["id"] == int(pid) for p in vgis("list", "--area", AREA))
+    out = tmp_path / "plan.gpkg"
+    run_vgis("plan", "export", pid, "-o", str(out))
+    assert len(pyogrio.read_dataframe(out, layer="lights")) == shown["added"]
+    bad = run_vgis("plan", "move", pid, str(first["id"]), "--to", "nonsense", check=False)
+    assert bad.returncode == 2
+    assert "LON,LAT" in bad.stderr
+    stale = run_vgis("plan", "undo", "2147483000", check=False)
+    assert stale.returncode == 2
