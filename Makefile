@@ -44,6 +44,7 @@ bench: env
 	$(BIN)/python -m bench.service
 	$(BIN)/python -m bench.region
 	$(BIN)/python -m bench.served
+	$(BIN)/python -m bench.plans
 	$(BIN)/python -m bench.viewshed
 
 lint: env

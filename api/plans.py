@@ -9,6 +9,7 @@ on the warm area, so a map can show the new numbers at once.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -100,7 +101,7 @@ def if_match_version(value: str | None) -> int | None:
     if value is None or value.strip() == "*":
         return None
     raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit() or len(raw) > 9:
+    if re.fullmatch(r"[0-9]{1,9}", raw) is None:
         raise VgisError(f"If-Match must be the plan's version (a number), not {value[:40]!r}")
     return int(raw)
 
@@ -109,11 +110,12 @@ def _make(engine: Any, area: str, village_id: int | None) -> Context:
     return warm_areas().context(engine, area=area, village_id=village_id)
 
 
-def _figures(engine: Any, plan_id: int) -> Figures:
+def _figures(engine: Any, plan_id: int) -> tuple[int, Figures]:
+    """The plan's version and its figures, of one snapshot."""
     from gis.plans import figures_for
-    from layers.plans import get_plan
 
-    return figures_for(engine, get_plan(engine, plan_id), _make)
+    plan, figures = figures_for(engine, plan_id, _make)
+    return plan.version, figures
 
 
 def _out(plan: Any) -> PlanOut:
@@ -152,19 +154,14 @@ async def compare(engine: EngineDep, settings: SettingsDep,
                   a: Annotated[int, Query(description="a plan's id")],
                   b: Annotated[int, Query(description="another plan's id")]) -> Compared:
     """Two plans' figures side by side, and the difference of their afters (b − a)."""
-    from gis.plans import compare_figures
-    from layers.plans import get_plan
+    from gis.plans import compare_plans
 
     def run() -> Compared:
-        pa, pb = get_plan(engine, a), get_plan(engine, b)
-        if pa.area != pb.area:
-            raise VgisError(f"plan {a} is of area {pa.area!r} and plan {b} of {pb.area!r}: "
-                            "compare plans of one area")
-        fa, fb = _figures(engine, a), _figures(engine, b)
-        return Compared(a=_out(pa), b=_out(pb),
-                        figures={k: {"a": fa.get(k, {}), "b": fb.get(k, {})}
-                                 for k in sorted(set(fa) | set(fb))},
-                        difference=compare_figures(fa, fb))
+        c = compare_plans(engine, a, b, _make)
+        return Compared(a=_out(c.a), b=_out(c.b),
+                        figures={k: {"a": c.figures_a.get(k, {}), "b": c.figures_b.get(k, {})}
+                                 for k in sorted(set(c.figures_a) | set(c.figures_b))},
+                        difference=c.difference)
 
     return await bounded(settings.analysis_timeout_s, run)
 
@@ -173,12 +170,14 @@ async def compare(engine: EngineDep, settings: SettingsDep,
 async def plan(plan_id: int, engine: EngineDep, settings: SettingsDep, response: Response
                ) -> PlanFull:
     """The plan, its features (GeoJSON) and its figures before and after."""
-    from layers.plans import features_collection, get_plan
+    from layers.plans import features_collection
 
     def run() -> PlanFull:
-        record = get_plan(engine, plan_id)
+        from gis.plans import figures_for
+
+        record, figures = figures_for(engine, plan_id, _make)
         return PlanFull(**record.as_dict(), features=features_collection(engine, plan_id),
-                        figures=_figures(engine, plan_id))
+                        figures=figures)
 
     out = await bounded(settings.analysis_timeout_s, run)
     response.headers.update(_etag(out.version))
@@ -188,8 +187,9 @@ async def plan(plan_id: int, engine: EngineDep, settings: SettingsDep, response:
 async def _edit(settings: Any, engine: Any, plan_id: int, response: Response, edit: Any,
                 **extra: Any) -> EditAnswer:
     def run() -> EditAnswer:
-        version = edit()
-        return EditAnswer(version=version, figures=_figures(engine, plan_id), **extra)
+        edit()
+        version, figures = _figures(engine, plan_id)  # the figures' own version
+        return EditAnswer(version=version, figures=figures, **extra)
 
     out = await bounded(settings.analysis_timeout_s, run)
     response.headers.update(_etag(out.version))
@@ -212,9 +212,10 @@ async def proposals(plan_id: int, kind: Literal["lights", "garbage"], engine: En
     expected = if_match_version(if_match)
 
     def run() -> EditAnswer:
-        added, version = propose_for(engine, get_plan(engine, plan_id), kind, options,
-                                     actor=actor, if_match=expected, make=_make)
-        return EditAnswer(version=version, figures=_figures(engine, plan_id), added=added)
+        added, _ = propose_for(engine, get_plan(engine, plan_id), kind, options,
+                               actor=actor, if_match=expected, make=_make)
+        version, figures = _figures(engine, plan_id)
+        return EditAnswer(version=version, figures=figures, added=added)
 
     out = await bounded(settings.analysis_timeout_s, run)
     response.headers.update(_etag(out.version))
@@ -234,10 +235,10 @@ async def add_feature(
     from layers.plans import check_feature
 
     expected = if_match_version(if_match)
-    checked = check_feature(feature, layer)
     added: list[int] = []
 
     def edit() -> int:
+        checked = check_feature(feature, layer)
         version, ids = add_features(engine, plan_id, [checked], actor=actor, if_match=expected)
         added.extend(ids)
         return version

@@ -4,7 +4,8 @@ A plan's *before* is the village as surveyed (existing features); its *after* is
 existing features and the plan's own (:class:`gis.context.Context` with ``plan``), never
 the store's other planned rows. Figures use each kind's default parameters (those of the
 village sheet), so two plans of a village compare on the same terms. A plan of one
-village answers that village's figures; an area-wide plan answers the area's totals
+village answers that village's figures (``facilities``: households within reach of a
+facility of the classes the plan adds); an area-wide plan answers the area's totals
 (lengths and counts summed, shares recomputed from the sums).
 
 Proposals take the plan as built (``plan_as_existing``) and run the analysis' own siting:
@@ -15,7 +16,7 @@ to the target share of households (:mod:`gis.service`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -25,7 +26,7 @@ from sqlalchemy import Engine
 from gis.context import Context
 from gis.coverage import coverage
 from gis.params import CoverageOptions
-from layers.plans import Plan, PlannedFeature, plan_frames, plan_village
+from layers.plans import Plan, PlannedFeature, plan_frames, plan_snapshot, plan_village
 
 KIND_LAYERS: dict[str, tuple[str, ...]] = {
     "lights": ("lights", "roads"), "garbage": ("garbage",),
@@ -93,7 +94,10 @@ def plan_figures(ctx: Context, frames: Frames, kinds: Sequence[str] | None = Non
     ctx.plan, ctx.plan_as_existing = frames, False
     out: dict[str, BeforeAfter] = {}
     for kind in kinds or plan_kinds(frames):
-        params = CoverageOptions(include_planned=True).params(kind)
+        options = CoverageOptions(include_planned=True)
+        if kind == "facilities":  # households within reach of the kinds of facility planned
+            options = replace(options, classes=tuple(sorted(set(frames["facilities"]["class"]))))
+        params = options.params(kind)
         found = coverage(ctx, params, details=False)
         afters = [c.with_planned.model_dump() for c in found if c.with_planned is not None]
         fields = set(afters[0]) if afters else set()
@@ -155,11 +159,14 @@ def cold_context(engine: Engine, area: str, village_id: int | None) -> Context:
     return Context.load(engine, area)
 
 
-def figures_for(engine: Engine, plan: Plan, make: ContextMaker = cold_context
-                ) -> dict[str, BeforeAfter]:
-    """The plan's figures before and after (:func:`plan_figures`) from the store."""
-    return plan_figures(make(engine, plan.area, plan_village(engine, plan)),
-                        plan_frames(engine, plan.id))
+def figures_for(engine: Engine, plan_id: int, make: ContextMaker = cold_context
+                ) -> tuple[Plan, dict[str, BeforeAfter]]:
+    """The plan and its figures before and after (:func:`plan_figures`), of one snapshot.
+
+    The plan's version is the one the figures are of, even while others edit it.
+    """
+    plan, frames = plan_snapshot(engine, plan_id)
+    return plan, plan_figures(make(engine, plan.area, plan_village(engine, plan)), frames)
 
 
 def propose_for(engine: Engine, plan: Plan, kind: str, options: CoverageOptions, *,
@@ -195,3 +202,33 @@ def compare_figures(a: Mapping[str, BeforeAfter], b: Mapping[str, BeforeAfter]
                      if isinstance(after_a[k], int | float) and not isinstance(after_a[k], bool)
                      and isinstance(after_b.get(k), int | float)}
     return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two variants of one village's plan: both plans, their figures, b − a of the after."""
+
+    a: Plan
+    b: Plan
+    figures_a: dict[str, BeforeAfter]
+    figures_b: dict[str, BeforeAfter]
+    difference: dict[str, dict[str, Any]]
+
+
+def compare_plans(engine: Engine, a: int, b: int, make: ContextMaker = cold_context
+                  ) -> Comparison:
+    """Compare plans ``a`` and ``b``: variants of one village (or both of one whole area).
+
+    Raises
+    ------
+    VgisError
+        When the plans are of different areas or villages.
+    """
+    from layers.errors import VgisError
+
+    pa, fa = figures_for(engine, a, make)
+    pb, fb = figures_for(engine, b, make)
+    if pa.area != pb.area or plan_village(engine, pa) != plan_village(engine, pb):
+        raise VgisError(f"plans {a} and {b} are not of one village (or both of one whole "
+                        "area): compare variants of the same place")
+    return Comparison(pa, pb, fa, fb, compare_figures(fa, fb))

@@ -35,6 +35,7 @@ from layers.plans import (
     current_village,
     feature_json,
     get_plan,
+    has_control,
     one_feature,
     plan_of_row,
 )
@@ -51,29 +52,37 @@ def create_plan(engine: Engine, *, area: str, name: str, author: str,
     VgisError
         When the name is empty or longer than 200 characters.
     """
+    with engine.begin() as conn:
+        return _insert_plan(conn, area=area, name=name, author=author, village_id=village_id,
+                            note=note)
+
+
+def _insert_plan(conn: Connection, *, area: str, name: str, author: str,
+                 village_id: int | None, note: str) -> Plan:
     from layers.errors import UnknownVillage
+    from layers.store import check_area_name
 
     name, note = name.strip(), note or ""
-    if not name or len(name) > 200:
-        raise VgisError("a plan's name is 1-200 characters")
-    if len(note) > 10_000:
-        raise VgisError("a plan's note is at most 10,000 characters")
-    with engine.begin() as conn:
-        if conn.execute(text("SELECT 1 FROM areas WHERE name = :a"), {"a": area}).first() is None:
-            raise UnknownArea(area)
-        village = None
-        if village_id is not None:
-            village = conn.execute(text(
-                "SELECT name FROM villages WHERE id = :v AND area = :a AND status = 'existing'"),
-                {"v": village_id, "a": area}).first()
-            if village is None:
-                raise UnknownVillage(f"no village with id {village_id} in area {area!r}")
-        row = conn.execute(text(
-            "INSERT INTO plans (area, village_id, village, name, note, author) VALUES "
-            f"(:a, :v, :vn, :n, :note, :who) RETURNING {PLAN_COLUMNS}"),
-            {"a": area, "v": village_id, "vn": None if village is None else village[0],
-             "n": name, "note": note, "who": author}).one()
-        _journal(conn, int(row.id), 1, author, "create")
+    check_area_name(area)
+    if not name or len(name) > 200 or has_control(name):
+        raise VgisError("a plan's name is 1-200 printable characters")
+    if len(note) > 10_000 or has_control(note, "\n\t"):
+        raise VgisError("a plan's note is at most 10,000 printable characters")
+    if conn.execute(text("SELECT 1 FROM areas WHERE name = :a"), {"a": area}).first() is None:
+        raise UnknownArea(area)
+    village = None
+    if village_id is not None:
+        village = conn.execute(text(
+            "SELECT name FROM villages WHERE id = :v AND area = :a AND status = 'existing'"),
+            {"v": village_id, "a": area}).first()
+        if village is None:
+            raise UnknownVillage(f"no village with id {village_id} in area {area!r}")
+    row = conn.execute(text(
+        "INSERT INTO plans (area, village_id, village, name, note, author) VALUES "
+        f"(:a, :v, :vn, :n, :note, :who) RETURNING {PLAN_COLUMNS}"),
+        {"a": area, "v": village_id, "vn": None if village is None else village[0],
+         "n": name, "note": note, "who": author}).one()
+    _journal(conn, int(row.id), 1, author, "create")
     return plan_of_row(row)
 
 
@@ -259,11 +268,19 @@ def history(engine: Engine, plan_id: int) -> list[dict[str, Any]]:
 
 
 def copy_plan(engine: Engine, plan_id: int, *, actor: str, name: str | None = None) -> Plan:
-    """A new plan with the same village and features (a variant to compare)."""
-    source = get_plan(engine, plan_id)
-    new = create_plan(engine, area=source.area, village_id=source.village_id, author=actor,
-                      name=name or f"{source.name} (copy)"[:200], note=source.note)
+    """A new plan with the same village (found again after a reload) and features.
+
+    One transaction, the source plan locked against edits while it is copied.
+    """
     with engine.begin() as conn:
+        row = conn.execute(text(f"SELECT {PLAN_COLUMNS} FROM plans WHERE id = :p FOR SHARE"),
+                           {"p": plan_id}).first()
+        if row is None:
+            raise UnknownPlan(f"no plan with id {plan_id}")
+        source = plan_of_row(row)
+        new = _insert_plan(conn, area=source.area, village_id=current_village(conn, source),
+                           author=actor, name=name or f"{source.name} (copy)"[:200],
+                           note=source.note)
         conn.execute(text(
             "INSERT INTO plan_features (plan_id, layer, name, props, geom) SELECT :n, layer, "
             "name, props, geom FROM plan_features WHERE plan_id = :p ORDER BY id"),
@@ -273,10 +290,3 @@ def copy_plan(engine: Engine, plan_id: int, *, actor: str, name: str | None = No
             _journal(conn, new.id, 1, actor, "copy", int(r.id), r.layer,
                      after=feature_json(r))
     return new
-
-
-def delete_plan(engine: Engine, plan_id: int) -> bool:
-    """Delete a plan with its features and journal; False when there was none."""
-    with engine.begin() as conn:
-        return bool(conn.execute(text("DELETE FROM plans WHERE id = :p"),
-                                 {"p": plan_id}).rowcount)

@@ -68,6 +68,11 @@ class PlannedFeature:
     geom: Any  # shapely geometry, EPSG:4326
 
 
+def has_control(text: str, allowed: str = "") -> bool:
+    """Whether ``text`` holds a control character (NUL …) other than those ``allowed``."""
+    return any(ord(c) < 32 and c not in allowed for c in text)
+
+
 def plan_of_row(row: Any) -> Plan:
     """A plan's record from a row of :data:`PLAN_COLUMNS`."""
     return Plan(int(row.id), str(row.area), None if row.village_id is None else
@@ -114,9 +119,16 @@ def check_feature(feature: Mapping[str, Any], layer: str | None = None,
         raise reject("layer", f"a plan holds {', '.join(PLAN_LAYERS)}; got {str(name)[:40]!r}")
     try:
         geom = geometry_of(dict(feature["geometry"]))
-    except (ValueError, TypeError, KeyError, shapely.errors.ShapelyError) as exc:
-        raise reject("geometry", str(exc)) from None
+    except (ValueError, TypeError, KeyError, OverflowError,
+            shapely.errors.ShapelyError) as exc:
+        raise reject("geometry", str(exc)[:200]) from None
     spec = layer_spec(str(name))
+    text_of = props.get("name")
+    if text_of is not None and (not isinstance(text_of, str) or len(text_of) > 200
+                                or has_control(text_of)):
+        raise reject("name", "a name is text of at most 200 printable characters")
+    if spec.class_field is not None and props.get("class") in (None, ""):
+        raise reject("class", f"say the class: {', '.join(spec.class_field.choices)}")
     kind = geom.geom_type
     if kind not in spec.geometry_types:
         raise reject("geometry", f"{name} are {' or '.join(spec.geometry_types)}, not {kind}")
@@ -215,20 +227,39 @@ def features_collection(engine: Engine, plan_id: int) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [feature_json(r) for r in rows]}
 
 
-def plan_frames(engine: Engine, plan_id: int) -> dict[str, gpd.GeoDataFrame]:
-    """The plan's features per layer, with the layer's own fields as columns, EPSG:4326."""
-    from layers.store import read_frame
+Frames = dict[str, gpd.GeoDataFrame]
 
-    frame = read_frame(engine, "SELECT id, layer, name, props, geom FROM plan_features "
-                       "WHERE plan_id = :p ORDER BY id", {"p": plan_id})
-    out: dict[str, gpd.GeoDataFrame] = {}
-    for layer, part in frame.groupby("layer", sort=True):
-        spec = layer_spec(str(layer))
-        cols = {f.name: [p.get(f.name) for p in part["props"]] for f in spec.fields}
-        out[str(layer)] = gpd.GeoDataFrame(
-            {"id": part["id"].to_numpy(), "name": part["name"].to_numpy(), **cols},
-            geometry=part.geometry.to_numpy(), crs=WGS84)
-    return out
+
+def plan_snapshot(engine: Engine, plan_id: int) -> tuple[Plan, Frames]:
+    """The plan and its features per layer, read in one snapshot (REPEATABLE READ).
+
+    Each layer's frame has ``id``, ``name`` and the layer's own fields as columns,
+    EPSG:4326; the version of the plan is the one these features are of.
+
+    Raises
+    ------
+    UnknownPlan
+        When there is no such plan.
+    """
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        plan = get_plan(conn, plan_id)
+        rows = conn.execute(text(
+            "SELECT id, layer, name, props, ST_AsBinary(geom) AS wkb FROM plan_features "
+            "WHERE plan_id = :p ORDER BY id"), {"p": plan_id}).all()
+    out: Frames = {}
+    for layer in sorted({str(r.layer) for r in rows}):
+        part = [r for r in rows if r.layer == layer]
+        spec = layer_spec(layer)
+        cols = {f.name: [r.props.get(f.name) for r in part] for f in spec.fields}
+        out[layer] = gpd.GeoDataFrame(
+            {"id": [int(r.id) for r in part], "name": [r.name for r in part], **cols},
+            geometry=shapely.from_wkb([bytes(r.wkb) for r in part]), crs=WGS84)
+    return plan, out
+
+
+def plan_frames(engine: Engine, plan_id: int) -> Frames:
+    """The plan's features per layer (:func:`plan_snapshot`)."""
+    return plan_snapshot(engine, plan_id)[1]
 
 
 

@@ -13,6 +13,7 @@ import html
 import json
 from collections.abc import Sequence
 from typing import cast
+from urllib.parse import quote
 
 import folium
 from branca.element import Element, Figure
@@ -26,6 +27,19 @@ from maps.style import Lang, language
 from maps.views import View, village_map
 
 METRICS: tuple[Metric, ...] = ("lit_share", "served_share", "hardened_share", "households")
+
+
+_SCRIPT_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside an inline ``<script>``, whatever names the data holds.
+
+    ``<``, ``>``, ``&`` and the JavaScript line separators are escaped, so no
+    ``</script>`` or ``<!--`` can be formed by a village's or an area's name.
+    """
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
 
 
 def _links(*names: str) -> str:
@@ -61,7 +75,7 @@ def village_workspace(ctx: Context, *, view: View = "lights", plan_id: int | Non
     # the map's own script is added when the page renders, after this one: wait for it
     root.script.add_child(Element(
         "document.addEventListener('DOMContentLoaded', function () { "
-        f"vgisWorkspace({fmap.get_name()}, {json.dumps(cfg, ensure_ascii=False)}); }});"))
+        f"vgisWorkspace({fmap.get_name()}, {script_json(cfg)}); }});"))
     return fmap
 
 
@@ -80,7 +94,7 @@ def county_workspace(area: str, areas: Sequence[str], metric: Metric = "lit_shar
              ("served_share", "收集覆盖" if zh else "served"),
              ("households", "户数" if zh else "households"))
     th = "".join(f'<th data-key="{k}">{t}</th>' for k, t in heads)
-    cfg = json.dumps({"area": area, "lang": lang}, ensure_ascii=False)
+    cfg = script_json({"area": area, "lang": lang})
     return (
         "<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'>"
         f"<title>{'规划工作台' if zh else 'Planning workspace'} · {a}</title>"
@@ -98,7 +112,8 @@ def county_workspace(area: str, areas: Sequence[str], metric: Metric = "lit_shar
         f"<select name='metric' id='vgis-metric'>{metrics}</select> "
         f"<button>{'打开' if zh else 'Open'}</button> · <a href='/docs'>API</a>"
         "</form></header><main>"
-        f"<iframe id='vgis-overview' src='/maps/overview?area={a}&amp;metric={metric}"
+        f"<iframe id='vgis-overview' src='/maps/overview?area={html.escape(quote(area))}"
+        f"&amp;metric={metric}"
         f"&amp;lang={lang}' title='overview'></iframe>"
         f"<div id='vgis-side'><table id='vgis-villages'><thead><tr>{th}</tr></thead>"
         f"<tbody></tbody></table><p><small>{html.escape(CREDIT[0 if zh else 1])}</small></p>"

@@ -88,11 +88,10 @@ def _figures_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _show(plan_id: int, as_json: bool, extra: dict[str, Any] | None = None) -> None:
     from gis.plans import figures_for
-    from layers.plans import features_collection, get_plan
+    from layers.plans import features_collection
 
     store = engine()
-    record = get_plan(store, plan_id)
-    figures = figures_for(store, record)
+    record, figures = figures_for(store, plan_id)
     if as_json:
         print_json({**record.as_dict(), **(extra or {}),
                     "features": features_collection(store, plan_id), "figures": figures})
@@ -291,12 +290,10 @@ def plan_history(plan_id: int, as_json: bool) -> None:
 @_JSON
 def plan_compare(a: int, b: int, as_json: bool) -> None:
     """Two plans' figures after, side by side, and b − a."""
-    from gis.plans import compare_figures, figures_for
-    from layers.plans import get_plan
+    from gis.plans import compare_plans
 
-    store = engine()
-    fa, fb = figures_for(store, get_plan(store, a)), figures_for(store, get_plan(store, b))
-    diff = compare_figures(fa, fb)
+    c = compare_plans(engine(), a, b)
+    fa, fb, diff = c.figures_a, c.figures_b, c.difference
     if as_json:
         print_json({"a": fa, "b": fb, "difference": diff})
         return

@@ -129,7 +129,8 @@
       var box = document.getElementById("vgis-plans");
       box.appendChild(el("h3", {text: w.plans}));
       var ul = el("ul", {id: "vgis-plan-list"});
-      plans.filter(function (p) { return p.village_id === vid; }).forEach(function (p) {
+      // by name too: a plan keeps its village's name when the villages are reloaded
+      plans.filter(function (p) { return p.village_id === vid || p.village === self.cfg.village; }).forEach(function (p) {
         ul.appendChild(el("li", {}, [el("a", {href: "/plans/" + p.id + "/edit?view=" + self.cfg.view,
           text: p.name + " (v" + p.version + ", " + p.author + ")"})]));
       });
@@ -170,7 +171,7 @@
     p.appendChild(el("div", {"class": "row"}, [other, el("button", {id: "vgis-compare", text: w.compare,
       on: {click: function () { self.compare(other.value); }}})]));
     this.api("GET", "/plans?area=" + encodeURIComponent(this.cfg.area)).then(function (plans) {
-      plans.filter(function (q) { return q.id !== id && q.village_id === self.plan.village_id; })
+      plans.filter(function (q) { return q.id !== id && q.village === self.plan.village; })
         .forEach(function (q) { other.appendChild(el("option", {value: q.id, text: q.name + " (v" + q.version + ")"})); });
     });
     p.appendChild(el("div", {id: "vgis-compared"}));

@@ -175,6 +175,13 @@ def test_bad_edits_are_refused_and_write_nothing(base: str, village: dict[str, A
         ("POST", "/plans", {"area": "nowhere", "name": "x"}, 404),
         ("POST", "/plans", {"area": AREA, "village_id": 2**31 - 1, "name": "x"}, 404),
         ("POST", "/plans", {"area": AREA, "name": ""}, 422),
+        ("POST", "/plans", {"area": AREA, "name": "a\u0000b"}, 422),
+        ("POST", "/plans", {"area": "x\u0000", "name": "a"}, 422),
+        ("POST", f"/plans/{pid}/features", {**light, "properties": {"layer": "lights"}}, 422),
+        ("POST", f"/plans/{pid}/features", {**light, "properties": {
+            "layer": "lights", "class": "solar", "name": "x" * 201}}, 422),
+        ("POST", f"/plans/{pid}/features", {**light, "geometry": {
+            "type": "Point", "coordinates": [int("9" * 400), 1]}}, 422),
     ]
     for method, path, body, status in cases:
         r = _send(method, base + path, json=body)
@@ -190,8 +197,26 @@ def test_bad_edits_are_refused_and_write_nothing(base: str, village: dict[str, A
     assert httpx.get(f"{base}/plans/abc").status_code == 422
     assert _send("PATCH", f"{base}/plans/{pid}/features/{fid}", version=None,
                  json={"geometry": far}, key="wrong").status_code == 401
-    r = httpx.request("DELETE", f"{base}/plans/{pid}/features/{fid}",
-                      headers={"X-API-Key": KEY, "If-Match": "yesterday"})
+    for tag in ("yesterday", "²", "1" * 12):
+        r = httpx.request("DELETE", f"{base}/plans/{pid}/features/{fid}",
+                          headers={"X-API-Key": KEY, "If-Match": tag.encode()})
+        assert r.status_code == 422, tag
+
+    # a planned facility is counted by its own kind, and the plan stays readable
+    square = shapely.buffer(inner, 1e-4, quad_segs=2)
+    facility = {"type": "Feature", "geometry": shapely.geometry.mapping(square),
+                "properties": {"layer": "facilities", "class": "toilet"}}
+    answer = _ok(_send("POST", f"{base}/plans/{pid}/features",
+                       json=json.loads(json.dumps(facility))), 201)
+    assert answer["figures"]["facilities"]["after"]["points"] == \
+        answer["figures"]["facilities"]["before"]["points"] + 1
+    assert _ok(httpx.get(f"{base}/plans/{pid}"))["figures"] == answer["figures"]
+
+    # plans of different places are not compared
+    villages = httpx.get(f"{base}/villages", params={"area": AREA}).json()
+    other = next(v for v in villages if v["id"] != village["id"])
+    elsewhere = _new_plan(base, other, "elsewhere")
+    r = httpx.get(f"{base}/plans/compare", params={"a": pid, "b": elsewhere["id"]})
     assert r.status_code == 422
 
 

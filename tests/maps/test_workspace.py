@@ -144,3 +144,13 @@ def test_plan_loop_in_the_browser(base: str, samples: Engine) -> None:
           f"lit share {before:.3f} -> {lit:.3f} -> "
           f"{moved['figures']['lights']['after']['lit_share']:.3f} -> undo {lit:.3f}")
     (ARTIFACTS / "workspace-timing.json").write_text(json.dumps({"edit_ms": edit_ms}))
+
+
+def test_names_from_the_data_cannot_close_the_script() -> None:
+    from maps.workspace import script_json
+
+    text = script_json({"village": "</script><script>alert(1)</script><!--", "x": "\u2028"})
+    assert "<" not in text
+    assert ">" not in text
+    assert "\u2028" not in text
+    assert json.loads(text)["village"].startswith("</script>")
