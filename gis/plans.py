@@ -25,7 +25,16 @@ from sqlalchemy import Engine
 
 from gis.context import Context
 from gis.coverage import coverage
-from gis.params import CoverageOptions
+from gis.params import CoverageOptions, CoverageParams
+from gis.results import (
+    DrainageFigures,
+    Figures,
+    HardeningFigures,
+    LightingFigures,
+    LitFigures,
+    ServedFigures,
+    ServiceFigures,
+)
 from layers.plans import Plan, PlannedFeature, plan_frames, plan_snapshot, plan_village
 
 KIND_LAYERS: dict[str, tuple[str, ...]] = {
@@ -50,6 +59,11 @@ PROPOSED: dict[str, tuple[str, dict[str, Any]]] = {
 """Per kind proposals can be made for: the analysis' layer of proposed points and the
 fields a proposed feature gets (a solar street light; a collection point)."""
 
+PLANNED_FIGURES: dict[type[Figures], type[Figures]] = {
+    LightingFigures: LitFigures, ServiceFigures: ServedFigures,
+    DrainageFigures: DrainageFigures, HardeningFigures: HardeningFigures,
+}
+"""The figures a plan reports of each kind: those of the analysis' before/after."""
 Frames = Mapping[str, gpd.GeoDataFrame]
 BeforeAfter = dict[str, dict[str, Any]]
 
@@ -91,20 +105,31 @@ def plan_figures(ctx: Context, frames: Frames, kinds: Sequence[str] | None = Non
     kinds
         Which kinds (default :func:`plan_kinds`).
     """
-    ctx.plan, ctx.plan_as_existing = frames, False
     out: dict[str, BeforeAfter] = {}
+    villages = tuple(int(v) for v in ctx.villages["id"])
     for kind in kinds or plan_kinds(frames):
-        options = CoverageOptions(include_planned=True)
+        options = CoverageOptions(include_planned=False)
         if kind == "facilities":  # households within reach of the kinds of facility planned
             options = replace(options, classes=tuple(sorted(set(frames["facilities"]["class"]))))
         params = options.params(kind)
-        found = coverage(ctx, params, details=False)
-        afters = [c.with_planned.model_dump() for c in found if c.with_planned is not None]
-        fields = set(afters[0]) if afters else set()
-        befores = [c.figures.model_dump(include=fields) for c in found]
-        if len(found) == 1:
+        # before: the existing features only, kept with the warm area (an edit of the
+        # plan does not change it); after: the same analysis with the plan taken as built
+        ctx.plan, ctx.plan_as_existing = frames, False
+        def existing(p: CoverageParams = params) -> list[Figures]:
+            return [c.figures for c in coverage(ctx, p, details=False)]
+
+        before = ctx.derived(("plan-before", params, villages), existing)
+        ctx.plan_as_existing = True
+        after = [c.figures for c in coverage(ctx, params, details=False)]
+        ctx.plan_as_existing = False
+        if not before:
+            continue
+        fields = set(PLANNED_FIGURES[type(before[0])].model_fields)
+        befores = [f.model_dump(include=fields) for f in before]
+        afters = [f.model_dump(include=fields) for f in after]
+        if len(befores) == 1:
             out[kind] = {"before": befores[0], "after": afters[0]}
-        elif found:
+        else:
             out[kind] = {"before": total(befores), "after": total(afters)}
     return out
 

@@ -199,7 +199,7 @@ def test_bad_edits_are_refused_and_write_nothing(base: str, village: dict[str, A
                  json={"geometry": far}, key="wrong").status_code == 401
     for tag in ("yesterday", "²", "1" * 12):
         r = httpx.request("DELETE", f"{base}/plans/{pid}/features/{fid}",
-                          headers={"X-API-Key": KEY, "If-Match": tag.encode()})
+                          headers={b"X-API-Key": KEY.encode(), b"If-Match": tag.encode()})
         assert r.status_code == 422, tag
 
     # a planned facility is counted by its own kind, and the plan stays readable
