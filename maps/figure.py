@@ -14,6 +14,7 @@ is the one entry the faces call.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,12 +29,14 @@ from gis.params import (
     TRUNK_CLASSES,
     CorridorParams,
     CoverageOptions,
+    CoverageParams,
     LightingParams,
     RankingParams,
     ServiceParams,
 )
 from gis.plans import ContextMaker, cold_context
 from gis.proximity import corridor
+from gis.results import Coverage
 from gis.service import household_coverage
 from gis.weights import Weights
 from layers.plans import Plan
@@ -79,15 +82,17 @@ def village_sheet(ax: Any, ctx: Context, view: View, options: CoverageOptions | 
          zorder=6)
     legend.append(Patch(facecolor=style.BUILDING_FILL, edgecolor=style.BUILDING_EDGE,
                         label=word("buildings", lang)))
+    after = _after_the_plan(ctx, params)  # a plan's sheet shows what it still lacks
     if isinstance(params, LightingParams):
         lit = lighting_coverage(ctx, params)[0]
+        left = after if isinstance(after, Coverage) else lit
         lights = ctx.layer("lights", statuses, margin * 3)
         plot(ax, lights.set_geometry(lights.buffer(params.radius_m)), color=style.LIGHT_COLOUR,
              alpha=0.3, lw=0, zorder=7)
         plot(ax, lights, color=style.LIGHT_COLOUR, markersize=4, zorder=9)
-        plot(ax, lit.layers["unlit_gaps"].to_crs(ctx.epsg), color=style.GAP_COLOUR, lw=2.0,
+        plot(ax, left.layers["unlit_gaps"].to_crs(ctx.epsg), color=style.GAP_COLOUR, lw=2.0,
              zorder=8)
-        plot(ax, lit.layers["proposed_lights"].to_crs(ctx.epsg), facecolor="none",
+        plot(ax, left.layers["proposed_lights"].to_crs(ctx.epsg), facecolor="none",
              edgecolor=style.PROPOSED_COLOUR, markersize=10, lw=0.8, zorder=9)
         legend += [Patch(facecolor=style.LIGHT_COLOUR, alpha=0.4,
                          label=word("light_reach", lang)),
@@ -97,14 +102,15 @@ def village_sheet(ax: Any, ctx: Context, view: View, options: CoverageOptions | 
         content.rows = summary_rows(lit, lang)
     elif isinstance(params, ServiceParams):
         cov = household_coverage(ctx, params)[0]
-        plot(ax, cov.layers["unserved_buildings"].to_crs(ctx.epsg), color=style.UNSERVED, lw=0,
-             zorder=7)
+        left = after if isinstance(after, Coverage) else cov
+        plot(ax, left.layers["unserved_buildings"].to_crs(ctx.epsg), color=style.UNSERVED,
+             lw=0, zorder=7)
         garbage = ctx.layer("garbage", statuses, margin * 3)
         serving = garbage[garbage["class"].isin(params.classes)]
         plot(ax, serving.set_geometry(serving.buffer(params.radius_m)), facecolor="#9ecae1",
              alpha=0.25, edgecolor="#3182bd", lw=0.5, zorder=7)
         plot(ax, garbage, color=style.GARBAGE_COLOUR["bin"], markersize=8, zorder=9)
-        plot(ax, cov.layers["proposed_points"].to_crs(ctx.epsg), facecolor="none",
+        plot(ax, left.layers["proposed_points"].to_crs(ctx.epsg), facecolor="none",
              edgecolor=style.PROPOSED_COLOUR, markersize=18, lw=1.0, zorder=9)
         legend += [Patch(facecolor=style.UNSERVED, label=word("unserved", lang)),
                    Patch(facecolor="#9ecae1", alpha=0.5,
@@ -114,10 +120,38 @@ def village_sheet(ax: Any, ctx: Context, view: View, options: CoverageOptions | 
                    Line2D([], [], marker="o", ls="", mfc="none", mec=style.PROPOSED_COLOUR,
                           label=word("proposed_points", lang))]
         content.rows = summary_rows(cov, lang)
+    if ctx.plan is not None and statuses == WITH_PLANNED and params is not None:
+        shown = "lights" if isinstance(params, LightingParams) else params.layer
+        planned = [f.to_crs(ctx.epsg) for name, f in ctx.plan.items()
+                   if name == shown and not f.empty]
+        for frame in planned:
+            plot(ax, frame, color=style.PLANNED_COLOUR, edgecolor="white", markersize=14,
+                 lw=0.6, zorder=11)
+        if planned:
+            legend.append(Line2D([], [], marker="o", ls="", color=style.PLANNED_COLOUR,
+                                 mec="white", label=word("planned_features", lang)))
     plot(ax, village.boundary, color=style.VILLAGE_EDGE, lw=1.6, ls="--", zorder=10)
     legend.append(Line2D([], [], color=style.VILLAGE_EDGE, lw=1.6, ls="--",
                          label=word("villages", lang)))
     return content
+
+
+def _after_the_plan(ctx: Context, params: CoverageParams | None) -> Coverage[Any, Any] | None:
+    """The view's analysis with the plan taken as built, when the context has a plan.
+
+    Its layers are what the plan still lacks (unlit gaps, unserved households, new
+    proposals); None without a plan or for the layout view.
+    """
+    if ctx.plan is None or not isinstance(params, LightingParams | ServiceParams):
+        return None
+    ctx.plan_as_existing = True
+    try:
+        plain = replace(params, include_planned=False)
+        found = (lighting_coverage(ctx, plain) if isinstance(plain, LightingParams)
+                 else household_coverage(ctx, plain))
+    finally:
+        ctx.plan_as_existing = False
+    return found[0]
 
 
 def _names(ax: Any, villages: Any) -> None:

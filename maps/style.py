@@ -27,6 +27,7 @@ ROAD_STYLE: dict[str, tuple[str, float]] = {  # class → (colour, width px)
 RAIL_COLOUR = "#252525"
 DRAIN_OPEN, DRAIN_COVERED = "#2c7fb8", "#7fcdbb"
 LIGHT_COLOUR, GAP_COLOUR, PROPOSED_COLOUR = "#f0b400", "#e41a1c", "#1b9e77"
+PLANNED_COLOUR = "#ff7f00"  # a plan's own features, on sheets as in the workspace
 GARBAGE_COLOUR: dict[str, str] = {"bin": "#4daf4a", "collection_point": "#377eb8",
                                   "transfer_station": "#984ea3", "recycling": "#a6d854"}
 SERVED, UNSERVED = "#74c476", "#de2d26"
@@ -72,6 +73,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "unserved": ("未覆盖住户", "Unserved household"),
     "proposed_points": ("建议新增收集点", "Proposed collection point"),
     "planned": ("规划", "Planned"), "existing": ("现状", "Existing"),
+    "planned_features": ("规划新增（本方案）", "Planned (this plan)"),
     "corridor": ("交通干线可视走廊", "Corridor"),
     "in_corridor": ("走廊内村庄", "Village in corridor"),
     "outside": ("走廊外村庄", "Village outside"),
