@@ -25,7 +25,7 @@ from typing import Any
 
 import anyio
 import psycopg
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException
 
 from layers.errors import VgisError
@@ -127,6 +127,11 @@ class Guard:
                 await _answer(send, 503, "DatabaseUnavailable",
                               "the database cannot be reached; try again shortly",
                               [(b"retry-after", b"5")])
+                return
+            except ProgrammingError:  # no api_keys table: a schema older than the service
+                await _answer(send, 503, "DatabaseUnavailable",
+                              "the database schema is older than the service: run "
+                              "`vgis db init`", [(b"retry-after", b"5")])
                 return
             if isinstance(owner, tuple):
                 await _answer(send, owner[0], "Unauthorized" if owner[0] == 401

@@ -3,7 +3,8 @@
 A key is 32 random bytes in URL-safe base64 with the prefix ``vgis_``; the store keeps
 only its SHA-256 (``api_keys.key_sha256``), so a leaked database leaks no key. The
 administrator's key is the ``VGIS_API_KEY`` setting and is named :data:`ADMIN`. A
-revoked key stays listed (with the time of its revocation) and opens nothing.
+revoked key opens nothing and stays listed (with the time of its revocation) until the
+person is given a new key.
 """
 
 from __future__ import annotations

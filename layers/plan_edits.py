@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, text
 
 from layers.errors import Conflict, ImportRejected, UnknownArea, UnknownPlan, VgisError
 from layers.plans import (
+    DIGITS,
     FEATURE_SQL,
     PLAN_COLUMNS,
     PLAN_REACH_M,
@@ -135,13 +136,19 @@ def _check_inside(conn: Connection, plan: Plan, features: Sequence[PlannedFeatur
                                       for i in outside])
 
 
-def _insert(conn: Connection, plan_id: int, f: PlannedFeature, fid: int | None = None) -> int:
-    return int(conn.execute(text(
-        "INSERT INTO plan_features (id, plan_id, layer, name, props, geom) VALUES "
-        "(COALESCE(:id, nextval('plan_features_id_seq')), :p, :l, :n, CAST(:props AS jsonb), "
-        "ST_GeomFromWKB(:wkb, 4326)) RETURNING id"),
-        {"id": fid, "p": plan_id, "l": f.layer, "n": f.name, "props": json.dumps(f.props),
-         "wkb": shapely.to_wkb(f.geom)}).scalar_one())
+def _insert_all(conn: Connection, plan_id: int, features: Sequence[PlannedFeature]
+                ) -> list[int]:
+    """Insert the features in one statement; their new ids, in the features' order."""
+    rows: Sequence[Any] = conn.execute(text(
+        "INSERT INTO plan_features (plan_id, layer, name, props, geom) "
+        "SELECT :p, t.l, t.n, CAST(t.pr AS jsonb), ST_GeomFromWKB(t.w, 4326) "
+        "FROM unnest(CAST(:l AS text[]), CAST(:n AS text[]), CAST(:pr AS text[]), "
+        "CAST(:w AS bytea[])) WITH ORDINALITY AS t(l, n, pr, w, i) ORDER BY t.i "
+        "RETURNING id"),
+        {"p": plan_id, "l": [f.layer for f in features], "n": [f.name for f in features],
+         "pr": [json.dumps(f.props) for f in features],
+         "w": [shapely.to_wkb(f.geom) for f in features]}).scalars().all()
+    return sorted(int(r) for r in rows)  # ids are drawn in insertion order
 
 
 def add_features(engine: Engine, plan_id: int, features: Sequence[PlannedFeature], *,
@@ -159,12 +166,15 @@ def add_features(engine: Engine, plan_id: int, features: Sequence[PlannedFeature
     with engine.begin() as conn:
         plan, version = _begin_edit(conn, plan_id, if_match)
         _check_inside(conn, plan, features, [f"#{i}" for i in range(len(features))])
-        ids = []
-        for f in features:
-            fid = _insert(conn, plan_id, f)
-            ids.append(fid)
-            _journal(conn, plan_id, version, actor, action, fid, f.layer,
-                     after=one_feature(conn, plan_id, fid))
+        ids = _insert_all(conn, plan_id, features)
+        conn.execute(text(  # one journal row per feature, its after as one_feature gives it
+            "INSERT INTO plan_journal (plan_id, version, actor, action, feature_id, layer, "
+            "after) SELECT :p, :v, :who, :what, f.id, f.layer, jsonb_build_object("
+            "'type', 'Feature', 'id', f.id, 'geometry', "
+            f"ST_AsGeoJSON(f.geom, {DIGITS})::jsonb, 'properties', jsonb_build_object("
+            "'layer', f.layer, 'name', f.name, 'status', 'planned') || f.props) "
+            "FROM plan_features f WHERE f.id = ANY(:ids) ORDER BY f.id"),
+            {"p": plan_id, "v": version, "who": actor, "what": action, "ids": ids})
     return version, ids
 
 

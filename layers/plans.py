@@ -30,7 +30,7 @@ from layers.schema import WGS84, layer_spec
 PLAN_REACH_M = 100.0
 """A planned feature lies within this of the plan's village (a light on the boundary
 road, a bin at the entrance), metres (geodesic)."""
-_DIGITS = 15
+DIGITS = 15
 PLAN_COLUMNS = ("id, area, village_id, village, name, note, author, created_at, updated_at, "
                  "version")
 
@@ -151,7 +151,7 @@ def feature_json(row: Any) -> dict[str, Any]:
                            **dict(row.props)}}
 
 
-FEATURE_SQL = (f"SELECT id, layer, name, props, ST_AsGeoJSON(geom, {_DIGITS}) AS geojson "
+FEATURE_SQL = (f"SELECT id, layer, name, props, ST_AsGeoJSON(geom, {DIGITS}) AS geojson "
                 "FROM plan_features WHERE plan_id = :p")
 
 
@@ -222,7 +222,7 @@ def features_collection(engine: Engine, plan_id: int) -> dict[str, Any]:
     """The plan's features as a GeoJSON FeatureCollection (EPSG:4326)."""
     with engine.connect() as conn:
         get_plan(conn, plan_id)
-        rows = conn.execute(text(FEATURE_SQL.replace(f", {_DIGITS})", ", 7)")
+        rows = conn.execute(text(FEATURE_SQL.replace(f", {DIGITS})", ", 7)")
                                  + " ORDER BY id"), {"p": plan_id}).all()
     return {"type": "FeatureCollection", "features": [feature_json(r) for r in rows]}
 
