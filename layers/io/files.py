@@ -24,6 +24,7 @@ from layers.errors import ImportRejected, Problem, UnreadableFile, UnsupportedCR
 from layers.io.chinacoords import CoordSystem, to_wgs84
 from layers.io.crs import geojson_crs_member, usable_crs
 from layers.io.normalize import normalize
+from layers.io.osmcolumns import fallback_warning, recognise_osm_columns
 from layers.io.valuemaps import ValueMap, normalize_word
 from layers.report import ImportReport
 from layers.schema import WGS84, layer_spec
@@ -267,6 +268,9 @@ def import_file(
         raise ImportRejected(path.name, [Problem(path.name, "-", "-", "the file has no features")])
     frame = to_wgs84_frame(frame, name=path.name, crs=crs, coords=coords,
                            is_table=path.suffix.lower() in TABLE_SUFFIXES, report=report)
+    seen = [str(c) for c in frame.columns if c != frame.geometry.name]
+    frame, fields = recognise_osm_columns(frame, spec, field_map, report)
     canonical = normalize(frame, spec, source=path.name, report=report,
-                          field_map=field_map, values=values)
+                          field_map=fields, values=values)
+    fallback_warning(canonical, spec, seen, report)
     return canonical, report
