@@ -138,6 +138,28 @@ def test_plan_loop_in_the_browser(base: str, samples: Engine) -> None:
             " r.headers.get('content-type'), String.fromCharCode.apply(null,"
             " new Uint8Array(b.slice(0, 4)))]); }); });", href)
         assert head == [200, "application/pdf", "%PDF"]
+        # delete mode: a click on a proposed light removes it from the plan
+        driver.find_element(By.ID, "vgis-remove").click()
+        top = driver.execute_script(  # a light not covered by its neighbours
+            "return Array.from(document.querySelectorAll('.vgis-planned-lights')).find("
+            "function (el) { var r = el.getBoundingClientRect();"
+            " return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)"
+            " === el; });")
+        top.click()
+        _wait(driver, "return window.vgisWorkspaceState.version === 5 && "
+                      f"window.vgisWorkspaceState.features === {proposed['features'] - 1};")
+        assert _state(driver)["figures"]["lights"]["after"]["lights"] == \
+            proposed["figures"]["lights"]["after"]["lights"] - 1
+        driver.find_element(By.ID, "vgis-remove").click()  # leave delete mode
+
+        # a variant, compared with the plan it was copied from
+        driver.find_element(By.ID, "vgis-copy").click()
+        _wait(driver, "return window.vgisWorkspaceState && window.vgisWorkspaceState.version"
+                      " === 1 && location.pathname.endsWith('/edit');")
+        _wait(driver, "return document.querySelectorAll('#vgis-compare-with option').length;")
+        driver.find_element(By.ID, "vgis-compare").click()
+        table = _wait(driver, "return document.getElementById('vgis-compare-table');")
+        assert "Rudolfshof 2027" in table.text
         errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
     print(f"\nedit to new figures (drag, PATCH, panel updated): {edit_ms:.0f} ms; "
