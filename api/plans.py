@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -184,12 +185,16 @@ async def plan(plan_id: int, engine: EngineDep, settings: SettingsDep, response:
     return out
 
 
-async def _edit(settings: Any, engine: Any, plan_id: int, response: Response, edit: Any,
-                **extra: Any) -> EditAnswer:
+async def _edit(settings: Any, engine: Any, plan_id: int, response: Response,
+                edit: Callable[[], object]) -> EditAnswer:
+    """Run ``edit``, then answer the plan's figures and the version they are of.
+
+    Both in a worker thread within the analysis timeout; the version is the ETag too.
+    """
     def run() -> EditAnswer:
         edit()
         version, figures = _figures(engine, plan_id)  # the figures' own version
-        return EditAnswer(version=version, figures=figures, **extra)
+        return EditAnswer(version=version, figures=figures)
 
     out = await bounded(settings.analysis_timeout_s, run)
     response.headers.update(_etag(out.version))
@@ -210,16 +215,14 @@ async def proposals(plan_id: int, kind: Literal["lights", "garbage"], engine: En
     from layers.plans import get_plan
 
     expected = if_match_version(if_match)
+    added: list[int] = []
 
-    def run() -> EditAnswer:
-        added, _ = propose_for(engine, get_plan(engine, plan_id), kind, options,
-                               actor=actor, if_match=expected, make=_make)
-        version, figures = _figures(engine, plan_id)
-        return EditAnswer(version=version, figures=figures, added=added)
+    def edit() -> None:
+        added.append(propose_for(engine, get_plan(engine, plan_id), kind, options,
+                                 actor=actor, if_match=expected, make=_make)[0])
 
-    out = await bounded(settings.analysis_timeout_s, run)
-    response.headers.update(_etag(out.version))
-    return out
+    out = await _edit(settings, engine, plan_id, response, edit)
+    return out.model_copy(update={"added": added[0]})
 
 
 @router.post("/plans/{plan_id}/features", status_code=201, responses=WRITE_RESPONSES,
@@ -331,7 +334,7 @@ async def plan_figure(
     from layers.plans import get_plan
     from maps.figure import plan_sheet
 
-    record = get_plan(engine, plan_id)
+    record = await bounded(settings.analysis_timeout_s, get_plan, engine, plan_id)
 
     def make(_: Any) -> bytes:
         with tempfile.TemporaryDirectory(prefix="vgis-figure-") as tmp:

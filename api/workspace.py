@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.analysis import bounded
 from api.deps import EngineDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.rendered import rendered, warm_context
@@ -27,9 +28,8 @@ HTML = "text/html; charset=utf-8"
 
 
 @router.get("/workspace", response_class=HTMLResponse)
-async def county(request: Request, engine: EngineDep, settings: SettingsDep,
-                 area: Annotated[str | None, Query(max_length=200)] = None,
-                 metric: Metric = "lit_share", lang: Lang | None = None) -> Response:
+def county(engine: EngineDep, area: Annotated[str | None, Query(max_length=200)] = None,
+           metric: Metric = "lit_share", lang: Lang | None = None) -> Response:
     """The county page: the overview map by ``metric`` and a sortable table of villages."""
     from layers.errors import UnknownArea
     from layers.store import area_names, check_area, largest_area
@@ -69,8 +69,8 @@ async def edit_plan(request: Request, plan_id: int, engine: EngineDep, settings:
     from layers.plans import get_plan, plan_village
     from maps.workspace import village_workspace
 
-    plan = get_plan(engine, plan_id)
-    village_id = plan_village(engine, plan)
+    plan = await bounded(settings.analysis_timeout_s, get_plan, engine, plan_id)
+    village_id = await bounded(settings.analysis_timeout_s, plan_village, engine, plan)
     if village_id is None:
         raise VgisError(f"plan {plan_id} is of the whole area {plan.area!r}: the editor opens "
                         "plans of one village (GET /plans/{id} has its figures)")

@@ -20,7 +20,6 @@ drop to numbers). Usage: ``python -m bench.plans [--edits 20]``.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import time
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.measure import load_average, revision
-from bench.service import ROOT, _cluster
+from bench.service import ROOT, throwaway_cluster
 
 KEY = "bench-plans-key"
 TARGET_MS = 300.0
@@ -80,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.plans")
     parser.add_argument("--edits", type=int, default=20, help="timed edits per village")
     args = parser.parse_args(argv)
-    cluster, tmp = _cluster()
-    try:
+    with throwaway_cluster() as cluster:
         from layers.io.loader import load_samples
         from layers.runtime.db import make_engine, migrate
         from testkit.server import uvicorn_server
@@ -113,9 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         print("move/undo: the edit answered with the plan's new version and figures; "
               "reload: GET /plans/{id}")
         engine.dispose()
-    finally:
-        cluster.remove()
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,7 @@ import httpx
 from sqlalchemy import Engine, text
 
 from bench.measure import load_average, revision
-from bench.service import ROOT, _cluster, _load
+from bench.service import ROOT, _load, throwaway_cluster
 
 KINDS = ("lights", "garbage")
 CONFORMANCE_AREA = "conformance-lauf"
@@ -355,8 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be 1 or more")
-    cluster, tmp = _cluster()
-    try:
+    with throwaway_cluster() as cluster:
         from layers.runtime.db import make_engine, migrate, postgis_version
         from layers.runtime.settings import get_settings
 
@@ -379,9 +377,6 @@ def main(argv: list[str] | None = None) -> int:
         latency(done, args.seconds, cache_mb)
         print(f"load average at the end {load_average():.2f}")
         engine.dispose()
-    finally:
-        cluster.remove()
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -24,7 +24,7 @@ import geopandas as gpd
 import httpx
 import shapely
 
-from bench.service import ROOT, _buildings, _cluster
+from bench.service import ROOT, _buildings, throwaway_cluster
 
 
 def _page(http: httpx.Client, path: str) -> tuple[float, float, int]:
@@ -126,12 +126,8 @@ def bench_served(n: int) -> None:
 
 def main() -> int:
     """Command line: ``python -m bench.served``."""
-    cluster, tmp = _cluster()
-    try:
+    with throwaway_cluster():
         bench_served(100_000)
-    finally:
-        cluster.remove()
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -21,6 +21,8 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,14 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _cluster() -> tuple[Any, Path]:
+@contextmanager
+def throwaway_cluster() -> Iterator[Any]:
+    """A PostGIS cluster in a temporary folder for one benchmark, removed afterwards.
+
+    ``DATABASE_URL`` and ``VGIS_DATA_DIR`` point at it while the block runs.
+    """
     from layers.runtime.cluster import LocalCluster
+    from layers.runtime.settings import get_settings
 
     tmp = Path(tempfile.mkdtemp(prefix="vgis-bench-svc-"))
     tmp.chmod(0o755)
@@ -41,10 +49,12 @@ def _cluster() -> tuple[Any, Path]:
     cluster = LocalCluster(tmp / "pg")
     cluster.start()
     os.environ["DATABASE_URL"] = cluster.url
-    from layers.runtime.settings import get_settings
-
     get_settings.cache_clear()
-    return cluster, tmp
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _buildings(n: int, centre: tuple[float, float], epsg: int, seed: int = 0
@@ -168,8 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
-    cluster, tmp = _cluster()
-    try:
+    with throwaway_cluster() as cluster:
         from layers.io.loader import load_dem, load_osm
         from layers.runtime.db import make_engine, migrate
 
@@ -179,9 +188,6 @@ def main() -> None:
         load_dem(engine, ROOT / "data/dem/lauf_srtm3.tif", "lauf")
         bench_maps(engine)
         bench_http(args.seconds)
-    finally:
-        cluster.remove()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ another (e.g. a CGCS2000 Gauss–Krüger zone in ``areas.metric_epsg``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -111,8 +112,8 @@ class Context:
     With ``plan`` (a plan's features per layer, EPSG:4326, :func:`layers.plans.plan_frames`)
     the planned features are the plan's: a read that asks for ``planned`` gets the
     existing features and the plan's, never the store's own planned rows (another plan
-    or a file's); with ``plan_as_existing`` every read gets them (the plan taken as
-    built, e.g. to propose what it still lacks).
+    or a file's); with ``plan_as_existing`` (:meth:`as_built`) every read gets them (the
+    plan taken as built, e.g. to propose what it still lacks).
     """
 
     engine: Engine
@@ -148,6 +149,15 @@ class Context:
         dlat = margin_m / _M_PER_DEG_LAT * 1.01
         dlon = margin_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.01)) * 1.01
         return (x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat)
+
+    @contextmanager
+    def as_built(self) -> Iterator[Context]:
+        """While the block runs, the plan counts as built: every read gets its features."""
+        was, self.plan_as_existing = self.plan_as_existing, True
+        try:
+            yield self
+        finally:
+            self.plan_as_existing = was
 
     def derived(self, key: Hashable, make: Callable[[], T]) -> T:
         """A value derived from the area's data (e.g. a map's hillshade): ``make()``.

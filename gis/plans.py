@@ -8,9 +8,9 @@ village answers that village's figures (``facilities``: households within reach 
 facility of the classes the plan adds); an area-wide plan answers the area's totals
 (lengths and counts summed, shares recomputed from the sums).
 
-Proposals take the plan as built (``plan_as_existing``) and run the analysis' own siting:
-new lights along the unlit gaps that remain (:mod:`gis.lighting`), new collection points
-to the target share of households (:mod:`gis.service`).
+Proposals take the plan as built (:meth:`gis.context.Context.as_built`) and run the
+analysis' own siting: new lights along the unlit gaps that remain (:mod:`gis.lighting`),
+new collection points to the target share of households (:mod:`gis.service`).
 """
 
 from __future__ import annotations
@@ -105,6 +105,7 @@ def plan_figures(ctx: Context, frames: Frames, kinds: Sequence[str] | None = Non
     kinds
         Which kinds (default :func:`plan_kinds`).
     """
+    ctx.plan, ctx.plan_as_existing = frames, False
     out: dict[str, BeforeAfter] = {}
     villages = tuple(int(v) for v in ctx.villages["id"])
     for kind in kinds or plan_kinds(frames):
@@ -114,14 +115,12 @@ def plan_figures(ctx: Context, frames: Frames, kinds: Sequence[str] | None = Non
         params = options.params(kind)
         # before: the existing features only, kept with the warm area (an edit of the
         # plan does not change it); after: the same analysis with the plan taken as built
-        ctx.plan, ctx.plan_as_existing = frames, False
         def existing(p: CoverageParams = params) -> list[Figures]:
             return [c.figures for c in coverage(ctx, p, details=False)]
 
         before = ctx.derived(("plan-before", params, villages), existing)
-        ctx.plan_as_existing = True
-        after = [c.figures for c in coverage(ctx, params, details=False)]
-        ctx.plan_as_existing = False
+        with ctx.as_built():
+            after = [c.figures for c in coverage(ctx, params, details=False)]
         if not before:
             continue
         fields = set(PLANNED_FIGURES[type(before[0])].model_fields)
@@ -162,9 +161,10 @@ def propose(ctx: Context, frames: Frames, kind: str, options: CoverageOptions) -
     if kind not in PROPOSED:
         raise VgisError(f"proposals are made for {', '.join(PROPOSED)}, not {kind!r}")
     layer_key, props = PROPOSED[kind]
-    ctx.plan, ctx.plan_as_existing = frames, True
-    params = CoverageOptions(**{**options.__dict__, "include_planned": False}).params(kind)
-    found = coverage(ctx, params, details=True)
+    ctx.plan = frames
+    params = replace(options, include_planned=False).params(kind)
+    with ctx.as_built():
+        found = coverage(ctx, params, details=True)
     parts = [c.layers[layer_key] for c in found if layer_key in c.layers]
     points = (gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
               if parts else gpd.GeoDataFrame(geometry=[], crs=4326))
@@ -202,12 +202,10 @@ def propose_for(engine: Engine, plan: Plan, kind: str, options: CoverageOptions,
     Nothing to propose (every gap closed, the target reached) adds nothing and leaves
     the version as it was.
     """
-    from layers.errors import Conflict
     from layers.plan_edits import add_features
+    from layers.plans import check_version
 
-    if if_match is not None and if_match != plan.version:
-        raise Conflict(f"plan {plan.id} is at version {plan.version}, not {if_match}: it "
-                       "changed meanwhile; reload it and edit again")
+    check_version(plan, if_match)
     ctx = make(engine, plan.area, plan_village(engine, plan))
     found = propose(ctx, plan_frames(engine, plan.id), kind, options)
     if not found.features:

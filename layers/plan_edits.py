@@ -27,16 +27,14 @@ from sqlalchemy import Connection, Engine, text
 from layers.errors import Conflict, ImportRejected, UnknownArea, UnknownPlan, VgisError
 from layers.plans import (
     DIGITS,
-    FEATURE_SQL,
     PLAN_COLUMNS,
     PLAN_REACH_M,
     Plan,
     PlannedFeature,
     check_feature,
+    check_version,
     current_village,
-    feature_json,
     get_plan,
-    has_control,
     one_feature,
     plan_of_row,
 )
@@ -61,7 +59,7 @@ def create_plan(engine: Engine, *, area: str, name: str, author: str,
 def _insert_plan(conn: Connection, *, area: str, name: str, author: str,
                  village_id: int | None, note: str) -> Plan:
     from layers.errors import UnknownVillage
-    from layers.store import check_area_name
+    from layers.store import check_area_name, has_control
 
     name, note = name.strip(), note or ""
     check_area_name(area)
@@ -107,9 +105,7 @@ def _begin_edit(conn: Connection, plan_id: int, if_match: int | None) -> tuple[P
     if row is None:
         raise UnknownPlan(f"no plan with id {plan_id}")
     plan = plan_of_row(row)
-    if if_match is not None and if_match != plan.version:
-        raise Conflict(f"plan {plan_id} is at version {plan.version}, not {if_match}: it "
-                       "changed meanwhile; reload it and edit again")
+    check_version(plan, if_match)
     conn.execute(text("UPDATE plans SET version = version + 1, updated_at = now() "
                       "WHERE id = :p"), {"p": plan_id})
     return plan, plan.version + 1
@@ -167,15 +163,26 @@ def add_features(engine: Engine, plan_id: int, features: Sequence[PlannedFeature
         plan, version = _begin_edit(conn, plan_id, if_match)
         _check_inside(conn, plan, features, [f"#{i}" for i in range(len(features))])
         ids = _insert_all(conn, plan_id, features)
-        conn.execute(text(  # one journal row per feature, its after as one_feature gives it
-            "INSERT INTO plan_journal (plan_id, version, actor, action, feature_id, layer, "
-            "after) SELECT :p, :v, :who, :what, f.id, f.layer, jsonb_build_object("
-            "'type', 'Feature', 'id', f.id, 'geometry', "
-            f"ST_AsGeoJSON(f.geom, {DIGITS})::jsonb, 'properties', jsonb_build_object("
-            "'layer', f.layer, 'name', f.name, 'status', 'planned') || f.props) "
-            "FROM plan_features f WHERE f.id = ANY(:ids) ORDER BY f.id"),
-            {"p": plan_id, "v": version, "who": actor, "what": action, "ids": ids})
+        _journal_added(conn, plan_id, version, actor, action, ids)
     return version, ids
+
+
+def _journal_added(conn: Connection, plan_id: int, version: int, actor: str, action: str,
+                   ids: Sequence[int] | None = None) -> None:
+    """Journal the plan's features ``ids`` (None: all) as added, in one statement.
+
+    Each row's after is the feature as :func:`layers.plans.one_feature` gives it.
+    """
+    conn.execute(text(
+        "INSERT INTO plan_journal (plan_id, version, actor, action, feature_id, layer, "
+        "after) SELECT :p, :v, :who, :what, f.id, f.layer, jsonb_build_object("
+        "'type', 'Feature', 'id', f.id, 'geometry', "
+        f"ST_AsGeoJSON(f.geom, {DIGITS})::jsonb, 'properties', jsonb_build_object("
+        "'layer', f.layer, 'name', f.name, 'status', 'planned') || f.props) "
+        "FROM plan_features f WHERE f.plan_id = :p "
+        "AND (CAST(:ids AS integer[]) IS NULL OR f.id = ANY(:ids)) ORDER BY f.id"),
+        {"p": plan_id, "v": version, "who": actor, "what": action,
+         "ids": None if ids is None else list(ids)})
 
 
 def update_feature(engine: Engine, plan_id: int, fid: int, *, actor: str,
@@ -295,8 +302,5 @@ def copy_plan(engine: Engine, plan_id: int, *, actor: str, name: str | None = No
             "INSERT INTO plan_features (plan_id, layer, name, props, geom) SELECT :n, layer, "
             "name, props, geom FROM plan_features WHERE plan_id = :p ORDER BY id"),
             {"n": new.id, "p": plan_id})
-        rows = conn.execute(text(FEATURE_SQL + " ORDER BY id"), {"p": new.id}).all()
-        for r in rows:
-            _journal(conn, new.id, 1, actor, "copy", int(r.id), r.layer,
-                     after=feature_json(r))
+        _journal_added(conn, new.id, 1, actor, "copy")
     return new

@@ -23,9 +23,10 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, text
 
-from layers.errors import ImportRejected, UnknownPlan
+from layers.errors import Conflict, ImportRejected, UnknownPlan
 from layers.models import PLAN_LAYERS
 from layers.schema import WGS84, layer_spec
+from layers.store import has_control
 
 PLAN_REACH_M = 100.0
 """A planned feature lies within this of the plan's village (a light on the boundary
@@ -68,9 +69,17 @@ class PlannedFeature:
     geom: Any  # shapely geometry, EPSG:4326
 
 
-def has_control(text: str, allowed: str = "") -> bool:
-    """Whether ``text`` holds a control character (NUL …) other than those ``allowed``."""
-    return any(ord(c) < 32 and c not in allowed for c in text)
+def check_version(plan: Plan, if_match: int | None) -> None:
+    """Refuse an edit made on another version than the plan's (``If-Match``; None: any).
+
+    Raises
+    ------
+    Conflict
+        When the plan changed meanwhile (409).
+    """
+    if if_match is not None and if_match != plan.version:
+        raise Conflict(f"plan {plan.id} is at version {plan.version}, not {if_match}: it "
+                       "changed meanwhile; reload it and edit again")
 
 
 def plan_of_row(row: Any) -> Plan:
@@ -145,19 +154,25 @@ def check_feature(feature: Mapping[str, Any], layer: str | None = None,
 
 
 def feature_json(row: Any) -> dict[str, Any]:
-    """A plan feature's row (:data:`FEATURE_SQL`) as a GeoJSON Feature."""
+    """A plan feature's row (:func:`feature_sql`) as a GeoJSON Feature."""
     return {"type": "Feature", "id": int(row.id), "geometry": json.loads(row.geojson),
             "properties": {"layer": row.layer, "name": row.name, "status": "planned",
                            **dict(row.props)}}
 
 
-FEATURE_SQL = (f"SELECT id, layer, name, props, ST_AsGeoJSON(geom, {DIGITS}) AS geojson "
-                "FROM plan_features WHERE plan_id = :p")
+SHOWN_DIGITS = 7
+"""Decimals of degrees in answers to clients (≈ 1 cm); the journal keeps :data:`DIGITS`."""
+
+
+def feature_sql(digits: int = DIGITS) -> str:
+    """The query of a plan's features (``:p``) with GeoJSON of ``digits`` decimals."""
+    return (f"SELECT id, layer, name, props, ST_AsGeoJSON(geom, {digits}) AS geojson "
+            "FROM plan_features WHERE plan_id = :p")
 
 
 def one_feature(conn: Connection, plan_id: int, fid: int) -> dict[str, Any]:
     """Feature ``fid`` of the plan as GeoJSON (15 decimals); UnknownPlan when none."""
-    row = conn.execute(text(FEATURE_SQL + " AND id = :f"), {"p": plan_id, "f": fid}).first()
+    row = conn.execute(text(feature_sql() + " AND id = :f"), {"p": plan_id, "f": fid}).first()
     if row is None:
         raise UnknownPlan(f"plan {plan_id} has no feature {fid}")
     return feature_json(row)
@@ -222,8 +237,8 @@ def features_collection(engine: Engine, plan_id: int) -> dict[str, Any]:
     """The plan's features as a GeoJSON FeatureCollection (EPSG:4326)."""
     with engine.connect() as conn:
         get_plan(conn, plan_id)
-        rows = conn.execute(text(FEATURE_SQL.replace(f", {DIGITS})", ", 7)")
-                                 + " ORDER BY id"), {"p": plan_id}).all()
+        rows = conn.execute(text(feature_sql(SHOWN_DIGITS) + " ORDER BY id"),
+                            {"p": plan_id}).all()
     return {"type": "FeatureCollection", "features": [feature_json(r) for r in rows]}
 
 
@@ -246,14 +261,16 @@ def plan_snapshot(engine: Engine, plan_id: int) -> tuple[Plan, Frames]:
         rows = conn.execute(text(
             "SELECT id, layer, name, props, ST_AsBinary(geom) AS wkb FROM plan_features "
             "WHERE plan_id = :p ORDER BY id"), {"p": plan_id}).all()
+    table = pd.DataFrame.from_records(rows, columns=["id", "layer", "name", "props", "wkb"])
     out: Frames = {}
-    for layer in sorted({str(r.layer) for r in rows}):
-        part = [r for r in rows if r.layer == layer]
-        spec = layer_spec(layer)
-        cols = {f.name: [r.props.get(f.name) for r in part] for f in spec.fields}
-        out[layer] = gpd.GeoDataFrame(
-            {"id": [int(r.id) for r in part], "name": [r.name for r in part], **cols},
-            geometry=shapely.from_wkb([bytes(r.wkb) for r in part]), crs=WGS84)
+    for layer, part in table.groupby("layer", sort=True):
+        spec = layer_spec(str(layer))
+        own = pd.DataFrame.from_records(part["props"].tolist(), index=part.index)
+        cols = {f.name: own[f.name].to_numpy() if f.name in own else None
+                for f in spec.fields}
+        out[str(layer)] = gpd.GeoDataFrame(
+            {"id": part["id"].to_numpy(), "name": part["name"].to_numpy(), **cols},
+            geometry=shapely.from_wkb(part["wkb"].to_numpy()), crs=WGS84)
     return plan, out
 
 

@@ -45,9 +45,14 @@ MAX_AREA_NAME = 200
 """Longest area name, characters."""
 
 
+def has_control(text: str, allowed: str = "") -> bool:
+    """Whether ``text`` holds a control character (NUL …) other than those ``allowed``."""
+    return any(ord(c) < 32 and c not in allowed for c in text)
+
+
 def check_area_name(area: str) -> None:
     """Refuse an area name that is empty, too long or holds control characters."""
-    if not area.strip() or len(area) > MAX_AREA_NAME or any(ord(c) < 32 for c in area):
+    if not area.strip() or len(area) > MAX_AREA_NAME or has_control(area):
         raise VgisError(f"an area name is 1 to {MAX_AREA_NAME} printable characters "
                         f"(got {area[:40]!r}{'…' if len(area) > 40 else ''})")
 

@@ -144,13 +144,10 @@ def _after_the_plan(ctx: Context, params: CoverageParams | None) -> Coverage[Any
     """
     if ctx.plan is None or not isinstance(params, LightingParams | ServiceParams):
         return None
-    ctx.plan_as_existing = True
-    try:
-        plain = replace(params, include_planned=False)
+    plain = replace(params, include_planned=False)
+    with ctx.as_built():
         found = (lighting_coverage(ctx, plain) if isinstance(plain, LightingParams)
                  else household_coverage(ctx, plain))
-    finally:
-        ctx.plan_as_existing = False
     return found[0]
 
 
