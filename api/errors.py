@@ -8,9 +8,10 @@ from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
 from layers.errors import (
     Conflict,
@@ -110,6 +111,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         body: dict[str, object] = {"error": type(exc).__name__, "detail": plain(str(exc))}
+        if isinstance(exc, DatabaseUnavailable):  # pg_ctl's or the driver's words: the log's
+            log.warning("database unavailable: %s", exc)
+            body["detail"] = "the database cannot be reached; try again shortly"
         if isinstance(exc, ImportRejected):
             body["problems"] = [{k: plain(v) for k, v in p.__dict__.items()}
                                 for p in exc.problems]
@@ -123,6 +127,26 @@ def install_error_handlers(app: FastAPI) -> None:
                              "detail": "the database cannot be reached; try again shortly"},
                             status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
+    async def no_schema(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database schema: %s", exc)  # e.g. a table of a newer migration missing
+        orig = getattr(exc, "orig", None)
+        if not isinstance(orig, psycopg.errors.UndefinedTable | psycopg.errors.UndefinedColumn):
+            return JSONResponse({"error": "InternalError", "detail": "the server failed; "
+                                 "its log says why"}, status_code=500)
+        return JSONResponse({"error": "DatabaseUnavailable",
+                             "detail": "the database schema is not the service's: run "
+                                       "`vgis db init`"},
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+    async def invalid(request: Request, exc: Exception) -> JSONResponse:
+        # where and what, never the input itself (it may be huge, or NaN that JSON lacks)
+        errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+        detail = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))[:300],
+                   "type": str(e.get("type", ""))} for e in errors[:50]]
+        return JSONResponse({"error": "InvalidInput", "detail": detail}, status_code=422)
+
     app.add_exception_handler(VgisError, handle)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(ProgrammingError, no_schema)
     for cls in (OperationalError, InterfaceError, psycopg.OperationalError):
         app.add_exception_handler(cls, unreachable)

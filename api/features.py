@@ -249,10 +249,21 @@ class AreaDeleted(BaseModel):
     deleted: dict[str, int] = Field(description="features per layer, and loads and rasters")
 
 
-@router.delete("/areas/{area}", dependencies=[WriteAccess], responses=WRITE_RESPONSES)
-def delete_area(area: Annotated[str, Path_(max_length=200)], engine: EngineDep) -> AreaDeleted:
-    """Delete an area with all its features, terrain models and load records (atomic)."""
+@router.delete("/areas/{area}", responses=WRITE_RESPONSES)
+def delete_area(area: Annotated[str, Path_(max_length=200)], engine: EngineDep,
+                actor: Actor) -> AreaDeleted:
+    """Delete an area with its features, terrain models, load records and plans (atomic).
+
+    The administrator's key only: the plans' journals go with the area.
+    """
+    from fastapi import HTTPException
+
+    from layers.keys import ADMIN
     from layers.store import delete_area as remove
+
+    if actor != ADMIN:
+        raise HTTPException(403, "deleting an area (and its plans) needs the "
+                                 "administrator's key (VGIS_API_KEY)")
 
     return AreaDeleted(area=area, deleted=remove(engine, area))
 

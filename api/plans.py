@@ -186,15 +186,17 @@ async def plan(plan_id: int, engine: EngineDep, settings: SettingsDep, response:
 
 
 async def _edit(settings: Any, engine: Any, plan_id: int, response: Response,
-                edit: Callable[[], object]) -> EditAnswer:
-    """Run ``edit``, then answer the plan's figures and the version they are of.
+                edit: Callable[[], int]) -> EditAnswer:
+    """Run ``edit``, then answer the version it made (the ETag too) and the figures.
 
-    Both in a worker thread within the analysis timeout; the version is the ETag too.
+    Both in a worker thread within the analysis timeout. The figures are read after
+    the edit and may already hold a concurrent edit; the version stays the edit's own,
+    so a client's next ``If-Match`` then answers 409 rather than overwrite what it has
+    not seen.
     """
     def run() -> EditAnswer:
-        edit()
-        version, figures = _figures(engine, plan_id)  # the figures' own version
-        return EditAnswer(version=version, figures=figures)
+        version = edit()
+        return EditAnswer(version=version, figures=_figures(engine, plan_id)[1])
 
     out = await bounded(settings.analysis_timeout_s, run)
     response.headers.update(_etag(out.version))
@@ -217,9 +219,11 @@ async def proposals(plan_id: int, kind: Literal["lights", "garbage"], engine: En
     expected = if_match_version(if_match)
     added: list[int] = []
 
-    def edit() -> None:
-        added.append(propose_for(engine, get_plan(engine, plan_id), kind, options,
-                                 actor=actor, if_match=expected, make=_make)[0])
+    def edit() -> int:
+        count, version = propose_for(engine, get_plan(engine, plan_id), kind, options,
+                                     actor=actor, if_match=expected, make=_make)
+        added.append(count)
+        return version
 
     out = await _edit(settings, engine, plan_id, response, edit)
     return out.model_copy(update={"added": added[0]})

@@ -197,6 +197,12 @@ def test_bad_edits_are_refused_and_write_nothing(base: str, village: dict[str, A
     assert httpx.get(f"{base}/plans/abc").status_code == 422
     assert _send("PATCH", f"{base}/plans/{pid}/features/{fid}", version=None,
                  json={"geometry": far}, key="wrong").status_code == 401
+    for body in (b'{"area": "plans-http", "village_id": NaN, "name": "x"}', b"NaN",
+                 b'{"area": "plans-http", "name": "x", "note": 1e400}'):
+        r = httpx.post(f"{base}/plans", content=body, timeout=30, headers={
+            "X-API-Key": KEY, "Content-Type": "application/json"})
+        assert r.status_code == 422, body
+        assert r.json()["error"] == "InvalidInput"
     for tag in ("yesterday", "²", "1" * 12):
         r = httpx.request("DELETE", f"{base}/plans/{pid}/features/{fid}",
                           headers={b"X-API-Key": KEY.encode(), b"If-Match": tag.encode()})
@@ -253,6 +259,8 @@ def test_people_keys_copy_compare_and_sheet(base: str, village: dict[str, Any]) 
     assert r.content[:4] == b"%PDF"
     listed_plans = _ok(httpx.get(f"{base}/plans", params={"area": AREA}))
     assert {plan["id"], variant["id"]} <= {p["id"] for p in listed_plans}
+    r = _send("DELETE", f"{base}/areas/{AREA}", key=key)  # would take every plan's journal
+    assert r.status_code == 403
     run_vgis("key", "revoke", "ana li")
     assert _send("POST", f"{base}/plans/{plan['id']}/undo", key=key).status_code == 401
 
