@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from gis.network import Join
 from gis.params import (
     CorridorParams,
     CoverageOptions,
@@ -39,6 +40,12 @@ def coverage_options(
     distance: Annotated[Distance | None, Query(description=(
         f"garbage/facilities: straight line or along roads (default {_SERVICE.distance})"
     ))] = None,
+    join: Annotated[Join | None, Query(description=(
+        "distance network: roads join where they share a vertex (vertices, OSM) or also "
+        f"where they cross (crossings, CAD layers; default {_SERVICE.join})"))] = None,
+    search_tolerance: Annotated[float | None, Query(ge=0, le=5000, description=(
+        "distance network: a house or point farther than this from every road is "
+        f"unreachable, metres (default {_SERVICE.search_m:g})"))] = None,
     target_share: Annotated[float | None, Query(ge=0, le=1, description=(
         "garbage/facilities: share of households proposed points should reach (default "
         f"{_SERVICE.target_share:g})"))] = None,
@@ -51,6 +58,7 @@ def coverage_options(
 ) -> CoverageOptions:
     """The coverage options of ``/villages/{id}/coverage/{kind}``, maps and figures."""
     return CoverageOptions(radius_m=radius, classes=split_list(classes), distance=distance,
+                           join=join, search_m=search_tolerance,
                            target_share=target_share, min_gap_m=min_gap,
                            include_planned=include_planned)
 

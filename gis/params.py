@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self
 
+from gis.network import JOINS, Join
 from gis.words import split_list
 from layers.errors import VgisError
 from layers.runtime.settings import get_settings
@@ -147,7 +148,13 @@ class ServiceParams(Params):
     radius_m
         Service radius, metres (70 m where housing is clustered, up to 200 m scattered).
     distance
-        ``euclidean`` (straight line) or ``network`` (along the roads).
+        ``euclidean`` (straight line) or ``network`` (along the roads, :mod:`gis.network`).
+    join
+        Network mode: ``vertices`` (roads join where they share a vertex, as in OSM) or
+        ``crossings`` (also where they cross: CAD layers that are not noded).
+    search_m
+        Network mode: the search tolerance, metres; a building or point farther than
+        this from every road is unreachable.
     target_share
         Share of households (0..1) the proposed new points should reach.
     include_planned
@@ -160,6 +167,8 @@ class ServiceParams(Params):
     classes: tuple[str, ...] = GARBAGE_CLASSES
     radius_m: float = 70.0
     distance: Distance = "euclidean"
+    join: Join = "vertices"
+    search_m: float = 100.0
     target_share: float = 0.95
     include_planned: bool = False
 
@@ -175,6 +184,11 @@ class ServiceParams(Params):
             raise VgisError(f"the target share must lie in 0..1 (got {self.target_share})")
         if self.distance not in DISTANCES:
             raise VgisError(f"distance is euclidean or network, not {self.distance!r}")
+        if self.join not in JOINS:
+            raise VgisError(f"join is vertices or crossings, not {self.join!r}")
+        if self.join != "vertices" and self.distance != "network":
+            raise VgisError("join crossings applies to network distances: add distance network")
+        check_metres("the network search tolerance", self.search_m)
         if (self.layer == "facilities") != isinstance(self, FacilityParams):
             raise VgisError("facilities are served by FacilityParams, garbage by ServiceParams")
         spec = LAYERS[self.layer].class_field
@@ -277,6 +291,10 @@ class CoverageOptions:
         garbage and facilities).
     distance
         Garbage and facilities: ``euclidean`` or ``network``.
+    join
+        Network mode: ``vertices`` or ``crossings`` (where roads join).
+    search_m
+        Network mode: the search tolerance, metres.
     target_share
         Garbage and facilities: the share of households proposed points should reach.
     min_gap_m
@@ -288,6 +306,8 @@ class CoverageOptions:
     radius_m: float | None = None
     classes: tuple[str, ...] = ()
     distance: Distance | None = None
+    join: Join | None = None
+    search_m: float | None = None
     target_share: float | None = None
     min_gap_m: float | None = None
     include_planned: bool | None = None
@@ -304,7 +324,8 @@ class CoverageOptions:
         if kind == "lights":
             changes["min_gap_m"] = self.min_gap_m
         elif kind in ("garbage", "facilities"):
-            changes |= {"distance": self.distance, "target_share": self.target_share}
+            changes |= {"distance": self.distance, "join": self.join,
+                        "search_m": self.search_m, "target_share": self.target_share}
         return cls.defaults().updated(**changes)
 
 

@@ -94,8 +94,12 @@ class ServiceFigures(ServedFigures):
     proposed_points: int | None = Field(
         default=None, description="new points (greedy maximal covering) to the target share")
     served_share_with_proposed: Share = Field(
-        default=None, description="served share with them, 0..1 (network mode: an upper "
-                                  "bound, since sites are chosen by straight-line reach)")
+        default=None, description="served share with them, 0..1 (their reach measured as "
+                                  "the served share is: straight line or along the roads)")
+    unreachable_households: int | None = Field(
+        default=None, description="network mode: households farther than the search "
+                                  "tolerance from every road (never served); null: "
+                                  "straight-line mode")
 
 
 # --- drainage and hardening -------------------------------------------------------------
@@ -169,6 +173,10 @@ class ServiceReported(BaseModel):
     radius_m: float = _metres("service radius")
     classes: list[str] = Field(description="classes of points that serve")
     distance: str = Field(description="euclidean (straight line) or network (along roads)")
+    join: str | None = Field(default=None, description=(
+        "network: roads join at shared vertices, or also at crossings; null: euclidean"))
+    search_m: float | None = Field(default=None, description=(
+        "network: the search tolerance, metres (farther is unreachable); null: euclidean"))
     target_share: float = Field(description="share the proposed points should reach, 0..1")
 
 
@@ -218,8 +226,11 @@ def reported(params: CoverageParams) -> dict[str, Any]:
         return {"radius_m": params.radius_m, "classes": list(params.classes),
                 "min_gap_m": params.min_gap_m, "spacing_m": params.light_spacing_m}
     if isinstance(params, ServiceParams):
+        network = params.distance == "network"
         return {"radius_m": params.radius_m, "classes": list(params.classes),
-                "distance": params.distance, "target_share": params.target_share}
+                "distance": params.distance, "join": params.join if network else None,
+                "search_m": params.search_m if network else None,
+                "target_share": params.target_share}
     if isinstance(params, DrainageParams):
         return {"offset_m": params.offset_m, "classes": list(params.classes)}
     assert isinstance(params, HardeningParams)

@@ -42,32 +42,54 @@ def lights_for_gaps(lines: NDArray[np.object_], gaps: Intervals, spacing: float
     return points, gap.astype(np.int64)
 
 
+def reach_within(candidates: NDArray[np.object_], demand: NDArray[np.object_],
+                 radius: float) -> sparse.csc_matrix:
+    """Demand × candidates, 1 where a demand point lies within ``radius`` m in a straight line.
+
+    :meth:`gis.network.RoadNetwork.reach` is the same along the roads.
+    """
+    shape = (len(demand), len(candidates))
+    if len(candidates) == 0 or len(demand) == 0:
+        return sparse.csc_matrix(shape)
+    d_idx, c_idx = shapely.STRtree(candidates).query(demand, predicate="dwithin",
+                                                      distance=radius)
+    return sparse.csc_matrix((np.ones(len(d_idx)), (d_idx, c_idx)), shape=shape)
+
+
 def greedy_max_coverage(
-    candidates: NDArray[np.object_],
-    demand: NDArray[np.object_],
+    reach: sparse.csc_matrix,
     weight: FloatArray,
-    radius: float,
     need: float,
     max_sites: int = 500,
 ) -> tuple[IntArray, NDArray[np.bool_]]:
     """Pick candidate sites, best first, until ``need`` demand weight is covered.
 
-    Each step takes the candidate that covers the most still-uncovered weight within
-    ``radius`` metres (the classic greedy for maximal covering location, within a
-    factor 1 − 1/e of the optimum for any number of sites).
+    Each step takes the candidate that covers the most still-uncovered weight (the
+    classic greedy for maximal covering location, within a factor 1 − 1/e of the
+    optimum for any number of sites).
+
+    Parameters
+    ----------
+    reach
+        Demand × candidates, nonzero where the candidate reaches the demand point
+        (:func:`reach_within`, or along the roads :meth:`gis.network.RoadNetwork.reach`).
+    weight
+        Weight of each demand point (households).
+    need
+        Weight to cover.
+    max_sites
+        Stop after this many sites.
 
     Returns
     -------
     (chosen, covered)
         Indices of chosen candidates in order, and which demand points they cover.
     """
-    covered = np.zeros(len(demand), dtype=bool)
-    if need <= 0 or len(candidates) == 0 or len(demand) == 0:
+    n_demand, n_candidates = reach.shape
+    covered = np.zeros(n_demand, dtype=bool)
+    if need <= 0 or n_candidates == 0 or n_demand == 0:
         return np.array([], dtype=np.int64), covered
-    d_idx, c_idx = shapely.STRtree(candidates).query(demand, predicate="dwithin",
-                                                      distance=radius)
-    reach = sparse.csc_matrix((np.ones(len(d_idx)), (d_idx, c_idx)),
-                              shape=(len(demand), len(candidates)))
+    reach = sparse.csc_matrix(reach)
     remaining = weight.astype(float).copy()
     chosen: list[int] = []
     got = 0.0

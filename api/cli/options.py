@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from gis.network import JOINS
 from gis.params import (
     DISTANCES,
     CorridorParams,
@@ -53,10 +54,12 @@ class DistanceOrMetres(click.ParamType[str | float, Any]):
 
 def coverage_options(*, distance: click.ParamType[Any, Any] | None = None
                      ) -> Callable[[F], F]:
-    """--radius, --class, --distance, --target-share, --min-gap, --include-planned.
+    """The coverage options: what counts, how far, how distances are measured.
 
-    The command receives them as ``radius``, ``classes``, ``distance``, ``target_share``,
-    ``min_gap`` and ``include_planned``; :func:`coverage_from` makes the options.
+    --radius, --class, --distance, --join, --search-tolerance, --target-share, --min-gap
+    and --include-planned. The command receives them as ``radius``, ``classes``,
+    ``distance``, ``join``, ``search_tolerance``, ``target_share``, ``min_gap`` and
+    ``include_planned``; :func:`coverage_from` makes the options.
     """
     lights, garbage = LightingParams.shown(), ServiceParams.shown()
 
@@ -75,6 +78,14 @@ def coverage_options(*, distance: click.ParamType[Any, Any] | None = None
                                   "; corridor: its half-width, metres (default "
                                   f"{CorridorParams.shown().distance_m:g})."
                                   if distance else ".")),
+            click.option("--join", type=click.Choice(JOINS),
+                         help="--distance network: roads join where they share a vertex "
+                              "(vertices, OSM) or also where they cross (crossings, CAD "
+                              f"layers; default {garbage.join})."),
+            click.option("--search-tolerance", type=float,
+                         help="--distance network: a house or point farther than this from "
+                              "every road is unreachable, metres (default "
+                              f"{garbage.search_m:g})."),
             click.option("--target-share", type=float,
                          help="Garbage/facilities: share of households proposed points should "
                               f"reach (default {garbage.target_share:g})."),
@@ -89,13 +100,14 @@ def coverage_options(*, distance: click.ParamType[Any, Any] | None = None
 
 
 def coverage_from(radius: float | None, classes: tuple[str, ...], distance: Any,
-                  target_share: float | None, min_gap: float | None,
-                  include_planned: bool | None) -> CoverageOptions:
+                  join: Any, search_tolerance: float | None, target_share: float | None,
+                  min_gap: float | None, include_planned: bool | None) -> CoverageOptions:
     """The options of :func:`coverage_options` as :class:`CoverageOptions`."""
     return CoverageOptions(
         radius_m=radius, classes=split_list(classes),
-        distance=distance if distance in DISTANCES else None, target_share=target_share,
-        min_gap_m=min_gap, include_planned=include_planned)
+        distance=distance if distance in DISTANCES else None, join=join,
+        search_m=search_tolerance, target_share=target_share, min_gap_m=min_gap,
+        include_planned=include_planned)
 
 
 def corridor_options(*, distance: bool = True) -> Callable[[F], F]:

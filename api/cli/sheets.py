@@ -73,8 +73,9 @@ class _Asked:
             raise click.BadParameter(f"{distance:g}: a village view measures euclidean or "
                                      "network", param_hint="--distance")
         self.coverage: CoverageOptions = coverage_from(
-            options.pop("radius"), options.pop("classes"), distance,
-            options.pop("target_share"), options.pop("min_gap"), options.pop("include_planned"))
+            options.pop("radius"), options.pop("classes"), distance, options.pop("join"),
+            options.pop("search_tolerance"), options.pop("target_share"),
+            options.pop("min_gap"), options.pop("include_planned"))
         road_classes, railways = options.pop("road_classes"), options.pop("railways")
         self.lines: CorridorParams | None = corridor_from(
             distance if isinstance(distance, float) else None, road_classes, railways
