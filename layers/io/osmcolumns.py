@@ -20,7 +20,10 @@ buildings  ``building`` (its value, as in a .pbf), Geofabrik's ``type``
 ========== =======================================================
 
 Geofabrik's ``fclass`` holds the OSM value (``residential``, ``waste_basket``; tracks as
-``track_grade1`` …). Values the table does not know are passed on, so the value maps and
+``track_grade1`` …). Files written by GDAL's OSM driver (``ogr2ogr`` or QGIS opening a
+``.pbf``) keep the keys without a column of their own in ``other_tags``
+(``"amenity"=>"waste_basket","surface"=>"asphalt"``); a key looked for is read from there
+when no column has it. Values the table does not know are passed on, so the value maps and
 ``--values`` still apply. The import report says which column gave which field.
 """
 
@@ -76,9 +79,11 @@ def recognise_osm_columns(frame: pd.DataFrame, spec: LayerSpec,
     """
     fields = dict(field_map or {})
     columns = [str(c) for c in frame.columns if c != frame.geometry.name]
-    lower = {c.lower(): c for c in columns}
     if spec.class_field is None or "class" in fields or _named_class(columns):
         return frame, fields
+    frame = _from_other_tags(frame, (*OSM_KEYS.get(spec.name, ()), "surface"), report)
+    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    lower = {c.lower(): c for c in columns}
     key = next((k for k in OSM_KEYS.get(spec.name, ()) if k in lower), None)
     if key is None:
         return frame, fields
@@ -105,6 +110,30 @@ def recognise_osm_columns(frame: pd.DataFrame, spec: LayerSpec,
         fields["surface"] = SURFACE_COLUMN
         report.notes.append(f"surface from the OSM column {lower['surface']!r}")
     return out, fields
+
+
+OTHER_TAGS = "other_tags"
+"""GDAL's OSM driver's column of the keys without a column of their own (hstore text)."""
+
+
+def _from_other_tags(frame: pd.DataFrame, keys: tuple[str, ...], report: ImportReport
+                     ) -> pd.DataFrame:
+    """The frame with each of ``keys`` that no column has read from ``other_tags``."""
+    lower = {str(c).lower(): c for c in frame.columns}
+    if OTHER_TAGS not in lower:
+        return frame
+    tags = frame[lower[OTHER_TAGS]].astype("string")
+    out = frame
+    for key in keys:
+        if key in lower or key == "fclass":
+            continue
+        values = tags.str.extract(rf'(?:^|,)"{re.escape(key)}"=>"((?:[^"\\]|\\.)*)"',
+                                  expand=False)
+        if values.notna().any():
+            out = out.copy() if out is frame else out
+            out[key] = values
+            report.notes.append(f"{key!r} read from GDAL's {OTHER_TAGS!r} column")
+    return out
 
 
 def fallback_warning(canonical: pd.DataFrame, spec: LayerSpec, columns: list[str],

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from layers.io.files import import_file
 from layers.io.loader import load_file
-from layers.io.osm import TAG_TABLE
+from layers.io.osm import TAG_TABLE, road_surface
 from layers.store import read_layer
 from tests.conftest import DATA
 
@@ -82,3 +82,27 @@ def test_explicit_field_wins_and_unknown_columns_warn(exported: dict[str, Path],
     warning = next(note for note in report.notes if note.startswith("warning"))
     assert "kind_of_way" in warning
     assert "--field class=COLUMN" in warning
+
+
+def test_keys_in_gdal_other_tags(exported: dict[str, Path], tmp_path: Path) -> None:
+    """GDAL's OSM driver keeps amenity (points) and surface (lines) in ``other_tags``."""
+    points = pyogrio.read_dataframe(PBF, layer="points")
+    tags = points["other_tags"].fillna("")
+    waste = points[tags.str.contains('"amenity"=>"(?:waste_basket|recycling)"', regex=True)]
+    assert "amenity" not in waste.columns
+    path = tmp_path / "waste.gpkg"
+    gpd.GeoDataFrame(waste, crs=4326).to_file(path, driver="GPKG")
+    frame, report = import_file(path, "garbage")
+    expected = waste["other_tags"].str.contains('"amenity"=>"waste_basket"').map(
+        {True: "bin", False: "recycling"})
+    assert list(frame["class"]) == list(expected)
+    assert len(frame) == 41
+    assert any("other_tags" in note for note in report.notes)
+    roads, report = import_file(exported["roads"], "roads")
+    source = pyogrio.read_dataframe(exported["roads"])
+    surface = source["other_tags"].str.extract(r'"surface"=>"([^"]*)"', expand=False)
+    expected = [road_surface({"surface": v}) if isinstance(v, str) else "unknown"
+                for v in surface]
+    assert list(roads["surface"]) == expected  # the .pbf importer's words, exactly
+    assert (roads["surface"] != "unknown").sum() > 800
+    assert any("'surface' read from" in note for note in report.notes)
