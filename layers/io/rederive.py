@@ -98,9 +98,13 @@ def derive_area(conn: Connection, area: str) -> tuple[Settlements, gpd.GeoDataFr
         return derive_settlements(np.empty(0, dtype=object), crs=WGS84), used, WGS84, True
     bounds = tuple(float(v) for v in used.total_bounds)
     epsg = _metric(conn, area, bounds)
-    margin = 0.02  # degrees (> 1 km): every place and road that may name a settlement
-    box = {"a": area, "x0": bounds[0] - margin, "y0": bounds[1] - margin,
-           "x1": bounds[2] + margin, "y1": bounds[3] + margin}
+    # every place and road that may name a settlement: within place_m of the extent
+    reach = max(RULE.place_m, RULE.road_m) * 1.1
+    dlat = reach / 110_574.0
+    dlon = reach / (111_320.0 * max(np.cos(np.radians(max(abs(bounds[1]), abs(bounds[3])))),
+                                    0.01))
+    box = {"a": area, "x0": bounds[0] - dlon, "y0": bounds[1] - dlat,
+           "x1": bounds[2] + dlon, "y1": bounds[3] + dlat}
     named = ("WHERE area = :a AND status = 'existing' AND NULLIF(btrim(name), '') IS NOT NULL "
              "AND geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326) ORDER BY id")
     places = _read(conn, f"SELECT name, ST_AsBinary(geom) AS wkb FROM places {named}", box)
