@@ -147,8 +147,12 @@ def _territories(xy: FloatArray, settlement: IntArray, count: int, grow_m: float
     cells = shapely.get_parts(shapely.voronoi_polygons(
         shapely.multipoints(sites), extend_to=frame, ordered=True))
     starts = np.searchsorted(owner, np.arange(count + 1))
-    unions = np.array([shapely.union_all(cells[starts[k]:starts[k + 1]])
-                       for k in range(count)], dtype=object)  # one union per settlement
+    # Voronoi cells share their edges exactly (a coverage): the coverage union is exact
+    # and ten times faster than an overlay; one union per settlement, never per building
+    unions = np.array([shapely.coverage_union_all(cells[starts[k]:starts[k + 1]])
+                       for k in range(count)], dtype=object)
+    for k in np.flatnonzero(~shapely.is_valid(unions)):  # a cell GEOS did not match: overlay
+        unions[k] = shapely.union_all(cells[starts[k]:starts[k + 1]])
     return np.asarray(shapely.make_valid(shapely.intersection(unions, grown)), dtype=object)
 
 
