@@ -227,3 +227,45 @@ def test_the_database_knows_the_new_boundary_source(engine: Engine) -> None:
     with pytest.raises(IntegrityError, match="boundary_source_in_list"), engine.begin() as conn:
         conn.execute(text("INSERT INTO villages (area, source, boundary_source, geom) VALUES "
                           "('guard', 'g', 'guessed', :g)"), {"g": square})
+
+
+def _osm_xml(xy: np.ndarray) -> str:
+    """An OSM extract of a 12 m square house at each point and a named street, no places."""
+    nodes, ways = [], []
+    nid = 1
+    for w, (x, y) in enumerate(xy, start=1):
+        refs = []
+        for dx, dy in ((0, 0), (12, 0), (12, 12), (0, 12)):
+            lon, lat = TO_LONLAT.transform(x + dx, y + dy)
+            nodes.append(f'<node id="{nid}" version="1" lat="{lat:.8f}" lon="{lon:.8f}"/>')
+            refs.append(nid)
+            nid += 1
+        nds = "".join(f'<nd ref="{r}"/>' for r in [*refs, refs[0]])
+        ways.append(f'<way id="{w}" version="1">{nds}<tag k="building" v="yes"/></way>')
+    street = []
+    for x in (X0 - 20, X0 + 120):
+        lon, lat = TO_LONLAT.transform(x, Y0 + 50)
+        nodes.append(f'<node id="{nid}" version="1" lat="{lat:.8f}" lon="{lon:.8f}"/>')
+        street.append(nid)
+        nid += 1
+    ways.append(f'<way id="{len(xy) + 1}" version="1"><nd ref="{street[0]}"/>'
+                f'<nd ref="{street[1]}"/><tag k="highway" v="residential"/>'
+                '<tag k="name" v="幸福路"/></way>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">'
+            + "".join(nodes) + "".join(ways) + "</osm>")
+
+
+def test_an_osm_extract_without_places_gets_villages_from_its_buildings(
+        engine: Engine, tmp_path: Any) -> None:
+    from layers.io.loader import load_osm
+
+    path = tmp_path / "no-places.osm"
+    path.write_text(_osm_xml(_groups()), encoding="utf-8")
+    report = load_osm(engine, path, "settle-osm")
+    assert any("no village-level administrative polygons: 0 village territories" in n
+               for n in report.notes)
+    assert any("2 village territories derived from 50 of its 55 residential buildings" in n
+               for n in report.notes)
+    villages = _villages(engine, "settle-osm")
+    assert list(villages["name"]) == ["幸福路聚落", "聚落 2"]
+    assert set(villages["boundary_source"]) == {"derived_buildings"}
