@@ -13,7 +13,9 @@ looks at the area as the transaction now sees it:
   (the villages keep their ids).
 
 Plans find their village by id, or by name once the id is gone (:mod:`layers.plans`).
-A change that would leave a plan's village, derived from buildings, with neither is
+A re-derive gives a settlement a plan is made for the plan's name when its new
+territory holds the old one's point (:func:`keep_planned_names`). A change that would
+still leave a plan's village, derived from buildings, with neither id nor name is
 refused (:class:`~layers.errors.Conflict`): the whole load is rolled back and the
 message names the plans. Plans are never deleted or orphaned by a load.
 """
@@ -36,7 +38,7 @@ from layers.io.normalize import normalize
 from layers.io.osm import metric_crs
 from layers.io.settlements import RULE, Settlements, derive_settlements
 from layers.models import layer_tables, loads
-from layers.plans import PLAN_COLUMNS, current_village, plan_of_row
+from layers.plans import PLAN_COLUMNS, Plan, current_village, plan_of_row
 from layers.report import ImportReport
 from layers.schema import LAYERS, WGS84
 from layers.store import copy_rows, lock_source
@@ -141,42 +143,89 @@ def _digest(frame: gpd.GeoDataFrame) -> str:
     return digest.hexdigest()
 
 
-def guard_plans(conn: Connection, area: str, derived_ids: set[int], names_after: set[str]
-                ) -> None:
-    """Refuse a change that would leave a plan's derived village unfound.
+def planned_villages(conn: Connection, area: str, derived_ids: set[int]
+                     ) -> list[tuple[Plan, int]]:
+    """The plans of ``area`` made for one of ``derived_ids``, with that village's id now."""
+    rows = conn.execute(text(f"SELECT {PLAN_COLUMNS} FROM plans WHERE area = :a AND "
+                             "village_id IS NOT NULL ORDER BY id"), {"a": area}).all()
+    found = []
+    for plan in map(plan_of_row, rows):  # one step per plan
+        try:
+            village = current_village(conn, plan)
+        except UnknownVillage:
+            continue  # already without its village: no load changes anything for it
+        if village is not None and village in derived_ids:
+            found.append((plan, village))
+    return found
 
-    Parameters
-    ----------
-    conn
-        The load's transaction, before the derived villages ``derived_ids`` go.
-    area
-        The area loaded.
-    derived_ids
-        Ids of the villages derived from buildings that the change removes.
-    names_after
-        Names of the area's existing villages once the change is made.
+
+def keep_planned_names(conn: Connection, planned: list[tuple[Plan, int]],
+                       frame: gpd.GeoDataFrame) -> tuple[list[Plan], int]:
+    """Give each plan's settlement, re-derived, the name the plan knows it by.
+
+    A settlement a plan is made for is, after a re-derive, the new territory that holds
+    the point on the surface of its old territory (``ST_PointOnSurface``); it takes the
+    plan's village name (a road loaded later renames what was ``聚落 1``), and a new
+    territory that had that name by the rule gets `` (2)`` …. ``frame`` (canonical
+    villages, EPSG:4326) is changed in place.
+
+    Returns
+    -------
+    (gone, renamed)
+        The plans whose settlement is gone (no new territory holds its point, or it
+        merged with another plan's settlement of another name), and how many new
+        territories took a plan's name.
+    """
+    shapes = np.asarray(frame.geometry.values)
+    claimed: dict[int, str] = {}
+    gone = []
+    for plan, village in planned:  # one step per plan
+        wkb: bytes = conn.execute(text("SELECT ST_AsBinary(ST_PointOnSurface(geom)) FROM "
+                                       "villages WHERE id = :v"), {"v": village}).scalar_one()
+        hit = np.flatnonzero(shapely.contains(shapes, shapely.from_wkb(bytes(wkb))))
+        if plan.village is None or len(hit) != 1 or claimed.get(
+                int(hit[0]), plan.village) != plan.village:
+            gone.append(plan)
+            continue
+        claimed[int(hit[0])] = plan.village
+    names = [str(n) for n in frame["name"]]
+    renamed = 0
+    for k, name in claimed.items():
+        if names[k] == name:
+            continue
+        renamed += 1
+        for j in [j for j, n in enumerate(names) if n == name and j not in claimed]:
+            names[j] = _free(name, names)
+        names[k] = name
+        attrs = json.loads(frame.at[k, "attrs"])
+        frame.at[k, "attrs"] = json.dumps({**attrs, "named_after": "plan"}, ensure_ascii=False)
+    frame["name"] = names
+    return gone, renamed
+
+
+def _free(name: str, names: list[str]) -> str:
+    """``name (2)``, ``name (3)`` …: the first not in ``names``."""
+    k = 2
+    while f"{name} ({k})" in names:
+        k += 1
+    return f"{name} ({k})"
+
+
+def guard_plans(lost: list[Plan]) -> None:
+    """Refuse a change that would leave plans without their village (derived, going).
 
     Raises
     ------
     Conflict
-        When a plan's village is one of ``derived_ids`` and no village of its name stays.
+        When ``lost`` is not empty; the message names each plan and its village.
     """
-    rows = conn.execute(text(f"SELECT {PLAN_COLUMNS} FROM plans WHERE area = :a AND "
-                             "village_id IS NOT NULL ORDER BY id"), {"a": area}).all()
-    lost = []
-    for plan in map(plan_of_row, rows):
-        try:
-            village = current_village(conn, plan)
-        except UnknownVillage:
-            continue  # already without its village: this load changes nothing for it
-        if village in derived_ids and plan.village not in names_after:
-            lost.append(f"plan {plan.id} {plan.name!r} (village {plan.village!r})")
     if lost:
+        named = "; ".join(f"plan {p.id} {p.name!r} (village {p.village!r})" for p in lost)
         raise Conflict(
             f"this load would take away villages derived from buildings that plans are made "
-            f"for: {'; '.join(lost)}. Nothing was written. A plan keeps its village by id or "
-            "by name: load into another area (--area), or give the new data a village of "
-            "that name")
+            f"for: {named}. Nothing was written. A plan keeps its village by id or by name "
+            "(a re-derived settlement keeps the plan's name where its territory still is): "
+            "load into another area (--area), or give the new data a village of that name")
 
 
 def _derived_ids(conn: Connection, area: str) -> set[int]:
@@ -234,7 +283,9 @@ def settle_area(conn: Connection, report: ImportReport, *, area: str, source: st
     derived = _derived_ids(conn, area)
     if real:
         if derived:
-            guard_plans(conn, area, derived, {str(n) for n in real})
+            names = {str(n) for n in real}
+            guard_plans([plan for plan, _ in planned_villages(conn, area, derived)
+                         if plan.village not in names])
             removed = _remove(conn, area)
             note = (f"{removed} village territories derived from buildings removed: {area} has "
                     "villages of its own now")
@@ -244,8 +295,13 @@ def settle_area(conn: Connection, report: ImportReport, *, area: str, source: st
     started = time.perf_counter()
     found, used, _, residential_only = derive_area(conn, area)
     frame = _villages_frame(found)
+    planned = planned_villages(conn, area, derived) if derived else []
+    lost, renamed = keep_planned_names(conn, planned, frame)
     seconds = time.perf_counter() - started
     notes = _notes(area, found, len(used), residential_only, seconds)
+    if renamed:
+        notes.append(f"{renamed} settlement(s) that plans are made for kept the name the "
+                     "plans know them by (instead of the rule's)")
     sha = _digest(frame)
     last = conn.execute(text("SELECT sha256 FROM loads WHERE area = :a AND source = :s "
                              "ORDER BY id DESC LIMIT 1"), {"a": area, "s": DERIVED_SOURCE}).scalar()
@@ -256,7 +312,7 @@ def settle_area(conn: Connection, report: ImportReport, *, area: str, source: st
         report.notes.append(f"the {len(frame)} village territories derived from buildings "
                             "are unchanged (kept, with their ids)")
         return
-    guard_plans(conn, area, derived, set(frame["name"]))
+    guard_plans(lost)
     _remove(conn, area)
     copy_rows(conn, "villages", frame, area, DERIVED_SOURCE)
     report.notes.extend(notes)

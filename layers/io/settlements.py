@@ -15,7 +15,8 @@ CRS (metres):
    centroids) within 1 km, else ``<road> 聚落`` after the named road nearest to its
    centre within 300 m, else ``聚落 N`` (N its rank); a name given to several
    settlements is kept by the one nearest to what names it (ties: the larger), the
-   others get `` (2)``, `` (3)`` … by that distance.
+   others get `` (2)``, `` (3)`` … by that distance (a settlement a plan is made for
+   keeps the plan's name: :func:`layers.io.rederive.keep_planned_names`).
 
 Every centroid of a settlement lies strictly inside its own territory (its own cell
 contains it, and it is at least ``grow_m`` from the grown hull's edge); territories

@@ -23,6 +23,7 @@ from layers.io.settlements import (
     unique_names,
 )
 from layers.plan_edits import create_plan
+from layers.plans import plan_village
 from layers.store import read_layer
 
 X0, Y0 = 500_000.0, 3_376_000.0  # UTM 50N (EPSG:32650), central China
@@ -168,12 +169,7 @@ def test_real_boundaries_replace_the_derived(engine: Engine) -> None:
     load_features(engine, _collection(_groups(), **{"class": "residential"}), "buildings",
                   area, "houses")
     assert len(_villages(engine, area)) == 2
-    ring = [list(TO_LONLAT.transform(X0 + dx, Y0 + dy))
-            for dx, dy in ((-50, -50), (700, -50), (700, 150), (-50, 150), (-50, -50))]
-    official: dict[str, object] = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"name": "试点村"},
-        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
-    report = load_features(engine, official, "villages", area, "boundaries")
+    report = load_features(engine, _square("试点村"), "villages", area, "boundaries")
     assert any("2 village territories derived from buildings removed" in n
                for n in report.notes)
     villages = _villages(engine, area)
@@ -185,29 +181,65 @@ def test_real_boundaries_replace_the_derived(engine: Engine) -> None:
     assert list(_villages(engine, area)["name"]) == ["试点村"]
 
 
+def _street(x0: float, x1: float, y: float, name: str) -> dict[str, object]:
+    coords = [list(TO_LONLAT.transform(x, y)) for x in (x0, x1)]
+    return {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": name, "class": "village"},
+        "geometry": {"type": "LineString", "coordinates": coords}}]}
+
+
+def _square(name: str) -> dict[str, object]:
+    ring = [list(TO_LONLAT.transform(X0 + dx, Y0 + dy))
+            for dx, dy in ((-50, -50), (700, -50), (700, 150), (-50, 150), (-50, -50))]
+    return {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": name},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+
+
 def test_a_plan_keeps_its_derived_village(engine: Engine) -> None:
     area = "settle-planned"
     houses = _collection(_groups(), **{"class": "residential"})
     load_features(engine, houses, "buildings", area, "houses")
-    village = _villages(engine, area).iloc[0]
-    plan = create_plan(engine, area=area, village_id=int(village["id"]), name="示范村规划",
+    villages = _villages(engine, area)
+    assert list(villages["name"]) == ["聚落 1", "聚落 2"]
+    east = create_plan(engine, area=area, village_id=int(villages["id"][1]), name="东片方案",
                        author="test")
-    # the west group gone: 聚落 1 is now the east group, 聚落 2 no more
-    east_only = _collection(_groups()[25:], **{"class": "residential"})
-    load_features(engine, east_only, "buildings", area, "houses")  # 聚落 1 found by name
-    assert list(_villages(engine, area)["name"]) == ["聚落 1"]
-    plan2 = create_plan(engine, area=area, village_id=int(_villages(engine, area)["id"][0]),
-                        name="第二方案", author="test")
-    assert plan2.village == "聚落 1"
-    before = _villages(engine, area)
+    # a street loaded later names the east settlement 幸福路聚落 by the rule, but the
+    # plan's settlement keeps 聚落 2: the territories come out as stored, ids kept
+    report = load_features(engine, _street(X0 + 560, X0 + 700, Y0 + 50, "幸福路"), "roads",
+                           area, "streets")
+    assert any("unchanged (kept, with their ids)" in n for n in report.notes), report.notes
+    assert list(_villages(engine, area)["id"]) == list(villages["id"])
+    # five more houses in the east: re-derived, and the plan's name kept
+    more = np.vstack([_groups(), _groups()[25:30] + _dx(0.0, 100.0)])
+    houses = _collection(more, **{"class": "residential"})
+    report = load_features(engine, houses, "buildings", area, "houses")
+    assert any("1 settlement(s) that plans are made for kept the name" in n
+               for n in report.notes), report.notes
+    villages = _villages(engine, area)
+    # the east group is larger now: by the rule 幸福路聚落 and 聚落 2 (the west group); the
+    # plan's settlement keeps 聚落 2, and the west group, which had it by the rule, steps aside
+    assert list(villages["name"]) == ["聚落 2", "聚落 2 (2)"]
+    attrs = villages["attrs"][0]
+    assert (json.loads(attrs) if isinstance(attrs, str) else attrs)["named_after"] == "plan"
+    assert plan_village(engine, east) == int(villages["id"][0])
+    again = load_features(engine, houses, "buildings", area, "houses")
+    assert any("unchanged (kept, with their ids)" in n for n in again.notes)
+    west = create_plan(engine, area=area, village_id=int(villages["id"][1]), name="示范村规划",
+                       author="test")
+    # the west group gone: a 聚落 1 remains (the east group, first by size), but the
+    # west plan's settlement is no more; the east plan's is
     with pytest.raises(Conflict, match="示范村规划") as info:
-        load_features(engine, _collection(_groups()[50:], **{"class": "residential"}),
-                      "buildings", area, "houses")  # stragglers only: no settlement
+        load_features(engine, _collection(_groups()[25:], **{"class": "residential"}),
+                      "buildings", area, "houses")
+    assert "东片方案" not in str(info.value)
     assert "Nothing was written" in str(info.value)
-    assert plan.id != plan2.id
-    after = _villages(engine, area)
-    assert list(after["id"]) == list(before["id"])  # rolled back: villages and buildings
-    assert len(read_layer(engine, "buildings", area=area)) == 30
+    assert list(_villages(engine, area)["id"]) == list(villages["id"])  # rolled back
+    assert len(read_layer(engine, "buildings", area=area)) == 60
+    # real boundaries without the plans' village names are refused too
+    with pytest.raises(Conflict, match="东片方案"):
+        load_features(engine, _square("试点村"), "villages", area, "boundaries")
+    assert west.id != east.id
 
 
 def test_the_derived_source_name_is_reserved(engine: Engine) -> None:
