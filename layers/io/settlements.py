@@ -43,6 +43,7 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 _DEDUP_DIGITS = 3
 """Centroids equal to the millimetre count as one Voronoi site."""
+_POLYGON = 3  # shapely type id
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _territories(xy: FloatArray, settlement: IntArray, count: int, grow_m: float
     x0, y0, x1, y1 = shapely.total_bounds(grown)
     frame = shapely.box(x0 - grow_m, y0 - grow_m, x1 + grow_m, y1 + grow_m)
     if len(sites) == 1:
-        return np.asarray(grown, dtype=object)
+        return _polygonal(np.asarray(grown, dtype=object), count)
     cells = shapely.get_parts(shapely.voronoi_polygons(
         shapely.multipoints(sites), extend_to=frame, ordered=True))
     starts = np.searchsorted(owner, np.arange(count + 1))
@@ -154,7 +155,17 @@ def _territories(xy: FloatArray, settlement: IntArray, count: int, grow_m: float
                        for k in range(count)], dtype=object)
     for k in np.flatnonzero(~shapely.is_valid(unions)):  # a cell GEOS did not match: overlay
         unions[k] = shapely.union_all(cells[starts[k]:starts[k + 1]])
-    return np.asarray(shapely.make_valid(shapely.intersection(unions, grown)), dtype=object)
+    return _polygonal(shapely.make_valid(shapely.intersection(unions, grown)), count)
+
+
+def _polygonal(geoms: NDArray[np.object_], count: int) -> NDArray[np.object_]:
+    """Each geometry's polygons as one MultiPolygon (slivers of lines or points dropped)."""
+    parts, of = shapely.get_parts(geoms, return_index=True)
+    polys, of_part = shapely.get_parts(parts, return_index=True)  # collections' members
+    keep = shapely.get_type_id(polys) == _POLYGON
+    out = shapely.multipolygons(polys[keep], indices=of[of_part][keep])
+    assert len(out) == count  # every territory holds its centroids: a polygon each
+    return np.asarray(out, dtype=object)
 
 
 def _nearest_named(centres: NDArray[np.object_], named: gpd.GeoDataFrame, within_m: float

@@ -87,6 +87,15 @@ def test_voronoi_splits_touching_settlements_and_keeps_every_house_inside() -> N
     assert found.outside == 0
 
 
+def test_twenty_flats_in_one_block_make_a_round_settlement() -> None:
+    found = derive_settlements(shapely.points(np.repeat([ORIGIN], 20, axis=0)), crs=32650)
+    (shape,) = found.territories.geometry.values
+    assert shapely.get_type_id(shape) == 6  # a MultiPolygon, as villages are stored
+    assert shapely.area(shape) == pytest.approx(np.pi * 100**2, rel=0.002)
+    assert shapely.contains_properly(shape, shapely.Point(*ORIGIN))
+    assert derive_settlements(shapely.points(np.repeat([ORIGIN], 19, axis=0))).outside == 19
+
+
 def test_names_place_then_road_then_rank() -> None:
     xy = _groups()
     places = gpd.GeoDataFrame({"name": ["东村", None]},
