@@ -123,10 +123,14 @@ async def rendered(request: Request, settings: Settings, engine: Engine, *,
     return Response(gzip.decompress(body), media_type=media_type, headers=out)
 
 
-def warm_context(engine: Engine, version: AreaVersion, village_id: int | None = None
-                 ) -> Context:
-    """The warm context of one village (by id) or the whole area, at ``version``."""
-    return warm_areas().area(engine, version).context(engine, village_id)
+def warm_context(engine: Engine, version: AreaVersion, village_id: int | None = None,
+                 allow_empty: bool = False) -> Context:
+    """The warm context of one village (by id) or the whole area, at ``version``.
+
+    ``allow_empty``: an area without villages gives a context of none (for the overview
+    map, which draws the layers there are) instead of a 404.
+    """
+    return warm_areas().area(engine, version).context(engine, village_id, allow_empty)
 
 
 def _etags(request: Request) -> set[str]:

@@ -140,11 +140,14 @@ async def candidates_figure(
 async def overview_map(request: Request, engine: EngineDep, settings: SettingsDep,
                        area: AreaQ, metric: Metric = "lit_share", lang: Lang | None = None
                        ) -> Response:
-    """Every village of an area coloured by a metric (the county overview)."""
+    """Every village of an area coloured by a metric (the county overview).
+
+    An area without villages yet gets the layers it has, with a note saying so.
+    """
     from maps.overviews import overview_map as draw
 
     def make(version: AreaVersion) -> bytes:
-        return _page(draw(warm_context(engine, version), metric=metric, lang=lang,
-                          assets="served"))
+        return _page(draw(warm_context(engine, version, allow_empty=True), metric=metric,
+                          lang=lang, assets="served"))
 
     return await rendered(request, settings, engine, media_type=HTML, make=make, area=area)

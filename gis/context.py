@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from layers.errors import UnknownArea, UnknownVillage
-from layers.schema import WGS84
+from layers.schema import LAYERS, WGS84
 from layers.store import read_frame, read_layer
 
 T = TypeVar("T")
@@ -34,8 +34,24 @@ def utm_epsg(lon: float, lat: float) -> int:
     return (32600 if lat >= 0 else 32700) + zone
 
 
+def data_extent(engine: Engine, area: str) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of every feature of ``area``, degrees; None: none."""
+    parts = " UNION ALL ".join(f"SELECT ST_Extent(geom)::geometry AS e FROM {name} "
+                               "WHERE area = :area" for name in LAYERS)
+    with engine.connect() as conn:
+        row = conn.execute(text(f"SELECT ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x) FROM "
+                                f"(SELECT ST_Extent(e) AS x FROM ({parts}) p) s"),
+                           {"area": area}).first()
+    if row is None or row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
 def metric_epsg(engine: Engine, area: str) -> int:
-    """The metric CRS of an area (configured, or the UTM zone of its centre)."""
+    """The metric CRS of an area (configured, or the UTM zone of its villages' centre).
+
+    An area without villages takes the UTM zone of the centre of all its features.
+    """
     with engine.connect() as conn:
         row = conn.execute(text(
             "SELECT a.metric_epsg, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM areas a "
@@ -45,20 +61,24 @@ def metric_epsg(engine: Engine, area: str) -> int:
         raise UnknownArea(area)
     if row[0]:
         return int(row[0])
-    if row[1] is None:
+    bounds = tuple(row[1:]) if row[1] is not None else data_extent(engine, area)
+    if bounds is None:
         raise UnknownVillage(f"area {area!r} has no villages to analyse")
-    return utm_epsg((row[1] + row[3]) / 2, (row[2] + row[4]) / 2)
+    return utm_epsg((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
 
 
 def find_villages(engine: Engine, name: str | None = None, area: str | None = None,
-                  village_id: int | None = None) -> gpd.GeoDataFrame:
+                  village_id: int | None = None, allow_empty: bool = False
+                  ) -> gpd.GeoDataFrame:
     """Existing villages by name (or all of an area), EPSG:4326.
+
+    With ``allow_empty``, no village matching gives an empty frame instead of an error.
 
     Raises
     ------
     UnknownVillage
-        When no village matches, or a name matches villages in several areas and no
-        ``area`` is given.
+        When no village matches (unless ``allow_empty``), or a name matches villages in
+        several areas and no ``area`` is given.
     """
     where = ["status = 'existing'"]
     params: dict[str, object] = {}
@@ -78,6 +98,8 @@ def find_villages(engine: Engine, name: str | None = None, area: str | None = No
     sql = ("SELECT id, area, name, code, population, households, boundary_source, geom "
            f"FROM villages WHERE {' AND '.join(where)} ORDER BY id")
     frame = read_frame(engine, sql, params)
+    if frame.empty and allow_empty:
+        return frame
     if frame.empty:
         what = (f"with id {village_id}" if village_id is not None
                 else f"named {name!r}" if name else "at all")
@@ -114,6 +136,10 @@ class Context:
     existing features and the plan's, never the store's own planned rows (another plan
     or a file's); with ``plan_as_existing`` (:meth:`as_built`) every read gets them (the
     plan taken as built, e.g. to propose what it still lacks).
+
+    A context of an area without villages (:meth:`of_area`) has none, and its
+    ``extent`` (lon/lat degrees of all the area's features) takes their place in
+    :meth:`bbox`: maps of the area draw the layers there are.
     """
 
     engine: Engine
@@ -123,6 +149,7 @@ class Context:
     source: LayerSource | None = field(default=None, repr=False)
     plan: Mapping[str, gpd.GeoDataFrame] | None = field(default=None, repr=False)
     plan_as_existing: bool = False
+    extent: tuple[float, float, float, float] | None = None
     _cache: dict[tuple[str, tuple[str, ...], float, tuple[str, ...]], gpd.GeoDataFrame] = field(
         default_factory=dict, repr=False)
     _bounds: tuple[float, ...] | None = field(default=None, repr=False)
@@ -140,8 +167,26 @@ class Context:
         epsg = metric_epsg(engine, area)
         return cls(engine, area, epsg, frame.to_crs(epsg))
 
+    @classmethod
+    def of_area(cls, engine: Engine, area: str) -> Context:
+        """Context of every village of ``area``; of none, with its extent, when it has none.
+
+        Raises
+        ------
+        UnknownArea
+            When there is no such area.
+        UnknownVillage
+            When the area holds no feature at all.
+        """
+        frame = find_villages(engine, area=area, allow_empty=True)
+        epsg = metric_epsg(engine, area)
+        extent = None if len(frame) else data_extent(engine, area)
+        return cls(engine, area, epsg, frame.to_crs(epsg), extent=extent)
+
     def bbox(self, margin_m: float) -> tuple[float, float, float, float]:
-        """The villages' extent grown by ``margin_m`` metres, as lon/lat degrees."""
+        """The villages' extent (or :attr:`extent`) grown by ``margin_m`` metres, lon/lat."""
+        if self._bounds is None and self.villages.empty and self.extent is not None:
+            self._bounds = self.extent
         if self._bounds is None:
             self._bounds = tuple(float(v) for v in self.villages.to_crs(WGS84).total_bounds)
         x0, y0, x1, y1 = self._bounds

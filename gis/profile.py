@@ -80,7 +80,9 @@ class VillageProfile(BaseModel):
     village: str | None = Field(description="the village's name (null: it has none)")
     area: str = Field(description="the area's name")
     code: str | None = Field(description="the village's code")
-    boundary_source: str = Field(description="official or derived (from place points)")
+    boundary_source: str = Field(description="official, derived (the territory of a place "
+                                 "point) or derived_buildings (a territory derived from a "
+                                 "cluster of buildings)")
     area_km2: float = Field(description="area of the village polygon, km² (metric CRS)")
     population: int | float | None = Field(description="people (the village's own figure)")
     households: int = Field(description="the village's figure, else from its buildings")

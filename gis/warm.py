@@ -32,7 +32,8 @@ import shapely
 from numpy.typing import NDArray
 from sqlalchemy import Engine
 
-from gis.context import Context, find_villages, metric_epsg
+from gis.context import Context, data_extent, find_villages, metric_epsg
+from layers.errors import UnknownVillage
 from layers.schema import LAYERS, layer_spec
 from layers.store import read_layer
 from layers.versions import AreaVersion, area_version, village_version
@@ -112,6 +113,7 @@ class AreaData:
     epsg: int
     villages: gpd.GeoDataFrame  # existing villages, metric CRS, by id
     layers: dict[str, WarmLayer]
+    extent: tuple[float, float, float, float] | None = None  # degrees, when no villages
     _derived: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False,
                                                  compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -121,9 +123,10 @@ class AreaData:
         """Read the area ``version`` names (read after the version, so never older)."""
         area = version.area
         epsg = metric_epsg(engine, area)
-        villages = find_villages(engine, area=area).to_crs(epsg)
+        villages = find_villages(engine, area=area, allow_empty=True).to_crs(epsg)
         layers = {name: WarmLayer.read(engine, area, name, epsg) for name in LAYERS}
-        return cls(version, epsg, villages, layers)
+        extent = None if len(villages) else data_extent(engine, area)
+        return cls(version, epsg, villages, layers, extent)
 
     def select(self, layer: str, bbox: tuple[float, float, float, float],
                statuses: tuple[str, ...], classes: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -143,12 +146,22 @@ class AreaData:
                 self._derived.popitem(last=False)
         return value
 
-    def context(self, engine: Engine, village_id: int | None = None) -> Context:
-        """A context over one village (by id) or every village of the area."""
+    def context(self, engine: Engine, village_id: int | None = None,
+                allow_empty: bool = False) -> Context:
+        """A context over one village (by id) or every village of the area.
+
+        An area without villages gives a context of none (with the area's extent) only
+        when ``allow_empty`` (a map that draws what there is); otherwise
+        :class:`~layers.errors.UnknownVillage`, as :meth:`Context.load` says it.
+        """
         villages = self.villages
+        if villages.empty and not allow_empty:
+            raise UnknownVillage(f"no village at all in area {self.version.area!r}; "
+                                 "`vgis villages` lists them")
         if village_id is not None:
             villages = villages[villages["id"] == village_id].reset_index(drop=True)
-        return Context(engine, self.version.area, self.epsg, villages, source=self)
+        return Context(engine, self.version.area, self.epsg, villages, source=self,
+                       extent=self.extent)
 
     def nbytes(self) -> int:
         """Estimated memory held, bytes."""

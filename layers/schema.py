@@ -80,6 +80,10 @@ def _cls(*values: str) -> FieldSpec:
     return FieldSpec("class", "text", values)
 
 
+BOUNDARY_SOURCES: tuple[str, ...] = ("official", "derived", "derived_buildings")
+"""Where a village's boundary comes from: an official boundary, the territory of a place
+point (``vgis load osm``), or a territory derived from buildings (:mod:`layers.io.settlements`)."""
+
 ROAD_CLASSES = (
     "expressway", "national", "provincial", "county", "township",
     "village", "alley", "track", "other",
@@ -97,7 +101,7 @@ LAYERS: dict[str, LayerSpec] = {
                 FieldSpec("population", "int"),
                 FieldSpec("households", "int"),
                 FieldSpec("farmland_mu", "float"),
-                FieldSpec("boundary_source", "text", ("official", "derived"), "official"),
+                FieldSpec("boundary_source", "text", BOUNDARY_SOURCES, "official"),
             ),
             "行政村", "Villages",
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +78,9 @@ def lock_source(conn: Connection, area: str, source: str) -> None:
                  {"key": f"vgis-load\x1f{area}\x1f{source}"})
 
 
-def _copy_rows(conn: Connection, layer: str, frame: gpd.GeoDataFrame, area: str,
-               source: str) -> None:
+def copy_rows(conn: Connection, layer: str, frame: gpd.GeoDataFrame, area: str,
+              source: str) -> None:
+    """Copy a canonical frame (EPSG:4326) into ``layer`` as features of ``source`` (COPY)."""
     spec = layer_spec(layer)
     own = [f.name for f in spec.fields]
     columns = ["area", "name", "status", "source", "source_id", "attrs", *own, "geom"]
@@ -117,6 +118,7 @@ def replace_source(
     frames: Mapping[str, gpd.GeoDataFrame],
     report: ImportReport,
     actor: str | None = None,
+    after: Callable[[Connection, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Write canonical frames as the features of ``source`` in ``area``, replacing earlier ones.
 
@@ -138,6 +140,10 @@ def replace_source(
         The import report; receives the counts written and replaced.
     actor
         Who loads it (the API key's owner, ``cli:LOGIN``), kept in the load log.
+    after
+        Run in the same transaction once the features are written, before the load is
+        logged (the loaders pass :func:`layers.io.rederive.settle_area`: villages derived
+        from buildings); what it raises rolls the whole load back.
 
     Returns
     -------
@@ -154,7 +160,7 @@ def replace_source(
             ).rowcount
             report.replaced += int(deleted or 0)
             try:
-                _copy_rows(conn, layer, frame, area, source)
+                copy_rows(conn, layer, frame, area, source)
             except (DBAPIError, psycopg.Error) as exc:  # a constraint the checks did not foresee
                 driver = exc.orig if isinstance(exc, DBAPIError) else exc
                 if isinstance(driver, psycopg.OperationalError):
@@ -168,6 +174,8 @@ def replace_source(
             report.notes.append(
                 f"replaced {report.replaced} feature(s) of an earlier load of {source} into {area}"
             )
+        if after is not None:
+            after(conn, report)
         try:
             conn.execute(loads.insert().values(
                 area=area, source=source, kind=kind, sha256=sha256,
@@ -362,6 +370,7 @@ __all__ = [
     "area_names",
     "attrs_to_text",
     "check_area",
+    "copy_rows",
     "delete_area",
     "file_sha256",
     "last_load_sha",

@@ -29,7 +29,14 @@ from maps import style
 from maps.assets import AssetMode
 from maps.interactive import MapBuilder
 from maps.style import Lang, language, ramp_bins, top_label, word
-from maps.views import draw_context, draw_labels, draw_roads, map_bounds, summary_box
+from maps.views import (
+    draw_buildings,
+    draw_context,
+    draw_labels,
+    draw_roads,
+    map_bounds,
+    summary_box,
+)
 
 Metric = Literal["lit_share", "served_share", "hardened_share", "households"]
 METRIC_KINDS: dict[str, str] = {"lit_share": "lights", "served_share": "garbage",
@@ -200,10 +207,58 @@ def metric_values(ctx: Context, metric: Metric) -> dict[int, Any]:
     return {c.village_id: getattr(c.figures, metric) for c in results}
 
 
+_POINT_LAYERS: tuple[tuple[str, str], ...] = (
+    ("facilities", style.FACILITY_COLOUR), ("garbage", style.GARBAGE_COLOUR["bin"]),
+    ("lights", style.LIGHT_COLOUR), ("places", style.VILLAGE_EDGE))
+"""Point layers an overview without villages draws, and their colours."""
+
+
+def layers_only_map(ctx: Context, *, lang: Lang | None = None,
+                    assets: AssetMode = "inline") -> folium.Map:
+    """The overview of an area without villages: every layer it has, and a note saying so.
+
+    Parameters
+    ----------
+    ctx
+        A context of no village with the area's extent (:meth:`Context.of_area`).
+    lang
+        Labels in Chinese (``zh``) or English (``en``); default ``VGIS_LANGUAGE``.
+    assets
+        ``inline`` (self-contained file) or ``served`` (scripts from the service).
+    """
+    lang = language(lang)
+    margin = 100.0  # metres around the area's features
+    title = f"{ctx.area} · {word('overview_map', lang)}"
+    b = MapBuilder(ctx, list(ctx.bbox(margin)), title, lang, assets)
+    draw_context(b, ctx, EXISTING, margin)
+    roads = ctx.layer("roads", EXISTING, margin)
+    if len(roads):
+        draw_roads(b, roads)
+    buildings = ctx.layer("buildings", EXISTING, margin)
+    if len(buildings):
+        draw_buildings(b, buildings)
+    for layer, colour in _POINT_LAYERS:
+        frame = ctx.layer(layer, EXISTING, margin)
+        if len(frame):
+            fg = b.group(layer, word(layer, lang))
+            b.geojson(fg, frame, {"color": "#222", "weight": 1, "fillColor": colour,
+                                  "fillOpacity": 0.9}, point_radius=4)
+            b.legend_item("dot", colour, word(layer, lang))
+    note = (f"<div class='vgis-summary vgis-no-villages'><h4>{html.escape(title)}</h4>"
+            f"<p>{html.escape(word('no_villages_yet', lang))}</p></div>")
+    return b.finish(note)
+
+
 def overview_map(ctx: Context, *, metric: Metric = "lit_share", lang: Lang | None = None,
                  assets: AssetMode = "inline") -> folium.Map:
-    """Every village of an area coloured by a metric (shares in five 20 % classes)."""
+    """Every village of an area coloured by a metric (shares in five 20 % classes).
+
+    An area without villages yet (a context of :meth:`Context.of_area`) gets
+    :func:`layers_only_map`: the layers it has, and a note that there are no villages.
+    """
     lang = language(lang)
+    if ctx.villages.empty:
+        return layers_only_map(ctx, lang=lang, assets=assets)
     values = metric_values(ctx, metric)
     villages = ctx.villages.copy()
     villages[metric] = [values.get(int(i)) for i in villages["id"]]

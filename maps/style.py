@@ -99,6 +99,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "garbage_map": ("垃圾收集覆盖分析图", "Garbage collection coverage"),
     "corridor_map": ("交通干线走廊村庄分布图", "Villages along trunk roads and railways"),
     "overview_map": ("村庄总览图", "Village overview"),
+    "no_villages_yet": ("尚无村庄：本区域没有村界，也没有可推算村域的建筑聚落（≥20 栋、"
+                        "间距 ≤100 米）；图上为已有图层。载入村界或建筑后即可分析。",
+                        "No villages yet: this area has no village boundaries and no cluster "
+                        "of buildings (≥ 20 within 100 m) to derive them from; the map shows "
+                        "the layers there are. Load village boundaries or buildings to "
+                        "analyse it."),
     "no_data": ("无数据", "No data"), "distance_m": ("距离(米)", "Distance (m)"),
     "unserved_households": ("未覆盖户数", "Unserved households"),
     "proposed": ("建议新增", "Proposed"), "unlit_gap_length_m": ("未亮化长度(米)",

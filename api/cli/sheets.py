@@ -86,7 +86,10 @@ class _Asked:
         from maps.style import language
 
         self.lang = language(options.pop("lang"))
-        self.ctx = Context.load(engine(), area, village if kind == "village" else None)
+        # the overview map of an area without villages draws the layers it has
+        self.ctx = (Context.of_area(engine(), area) if verb == "map" and kind == "overview"
+                    and area else Context.load(engine(), area,
+                                               village if kind == "village" else None))
 
 
 @main.command("map")

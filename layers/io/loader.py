@@ -1,12 +1,14 @@
 """The three ways data enters the store: an OSM extract, a planner's file, a terrain model.
 
 Each reads and checks everything first, then writes in one transaction
-(:func:`layers.store.replace_source`), so a rejected import writes nothing.
+(:func:`layers.store.replace_source`), so a rejected import writes nothing; in the
+same transaction an area without villages of its own gets them derived from its
+buildings (:func:`layers.io.rederive.settle_area`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +17,14 @@ import numpy as np
 import shapely
 import shapely.errors
 import shapely.geometry
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from layers.io.chinacoords import CoordSystem
 from layers.io.crs import check_collection_crs
 from layers.io.dem import load_dem
 from layers.io.files import import_file
 from layers.io.osm import import_osm
+from layers.io.rederive import settle_area
 from layers.io.valuemaps import ValueMap, load_value_file
 from layers.report import ImportReport
 from layers.store import file_sha256, last_load_sha, replace_source
@@ -34,15 +37,27 @@ def default_area(path: Path) -> str:
     return path.name.split(".")[0]
 
 
+def _settle(area: str, source: str, layers: Iterable[str], actor: str | None
+            ) -> Callable[[Connection, ImportReport], None]:
+    """What every load runs in its transaction: villages derived from buildings, if due."""
+    written = tuple(layers)
+
+    def settle(conn: Connection, report: ImportReport) -> None:
+        settle_area(conn, report, area=area, source=source, layers=written, actor=actor)
+
+    return settle
+
+
 def load_osm(
     engine: Engine, path: Path, area: str | None = None, *,
     progress: Callable[[int], None] | None = None, actor: str | None = None,
 ) -> ImportReport:
     """Import every layer of an OSM extract into ``area`` (default: the file's stem)."""
     frames, report = import_osm(path, progress=progress)
-    return replace_source(engine, area=area or default_area(path), source=path.name,
+    area = area or default_area(path)
+    return replace_source(engine, area=area, source=path.name,
                           sha256=file_sha256(path), kind="osm", frames=frames, report=report,
-                          actor=actor)
+                          actor=actor, after=_settle(area, path.name, frames, actor))
 
 
 def load_file(
@@ -61,9 +76,10 @@ def load_file(
                                 field_map=field_map, values=values, encoding=encoding,
                                 drop_attributes=drop_attributes)
     source = path.name if source_layer is None else f"{path.name}:{source_layer}"
-    return replace_source(engine, area=area or default_area(path), source=source,
+    area = area or default_area(path)
+    return replace_source(engine, area=area, source=source,
                           sha256=file_sha256(path), kind="file", frames={layer: frame},
-                          report=report, actor=actor)
+                          report=report, actor=actor, after=_settle(area, source, [layer], actor))
 
 
 @dataclass(frozen=True)
@@ -245,4 +261,5 @@ def load_features(
     canonical = normalize(frame, layer_spec(layer), source=source, report=report)
     digest = hashlib.sha256(json.dumps(collection, sort_keys=True, default=str).encode())
     return replace_source(engine, area=area, source=source, sha256=digest.hexdigest(),
-                          kind="api", frames={layer: canonical}, report=report, actor=actor)
+                          kind="api", frames={layer: canonical}, report=report, actor=actor,
+                          after=_settle(area, source, [layer], actor))

@@ -165,7 +165,9 @@ FIELD_VALUES: dict[str, dict[str, str]] = {
         ),
         "unknown": ("未知", "不详"),
     }),
-    "boundary_source": _m({"official": ("官方", "权属"), "derived": ("推算", "派生")}),
+    "boundary_source": _m({"official": ("官方", "权属"), "derived": ("推算", "派生"),
+                           "derived_buildings": ("建筑推算", "由建筑推算", "建筑聚类",
+                                                 "derived from buildings")}),
 }
 
 BOOLEAN_WORDS: dict[str, bool] = {
