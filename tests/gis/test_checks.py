@@ -267,3 +267,33 @@ def test_advice_rule() -> None:
     assert advice(10, bridges=0, osm=6) == "keep_default"
     assert advice(10, bridges=4, osm=4) == "join_crossings"
     assert advice(2, bridges=0, osm=0) == "check_by_hand"
+
+
+def test_cli_json_text_and_map(report: CheckReport, tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import run_vgis
+
+    data = json.loads(run_vgis("check", "--area", AREA, "--json").stdout)
+    assert list(data) == ["area", "findings"]
+    assert data == json.loads(report.model_dump_json())
+    text_ = run_vgis("check", "--area", AREA, "--lang", "en").stdout
+    for f in report.findings:
+        assert f.code in text_.replace("\n", "").replace(" ", "").replace("│", "")
+    assert "passed:" not in text_ or "Empty layer" not in text_
+    zh = run_vgis("check", "--area", AREA).stdout
+    assert "警告" in zh
+    assert "没有道路的村" in zh
+    page = tmp_path / "check.html"
+    done = run_vgis("check", "--area", AREA, "--map", str(page), "--json")
+    assert json.loads(done.stdout) == data  # the map's note goes to stderr
+    html = page.read_text(encoding="utf-8")
+    assert '"check_roads_dangling_roads"' in html
+    assert '"check_duplicates_lights"' in html
+    assert 'src="http' not in html
+    assert 'href="http' not in html
+    missing = run_vgis("check", "--area", "checks-nowhere", check=False)
+    assert missing.returncode == 2
+    assert "no area named 'checks-nowhere'" in missing.stderr
+    bad = run_vgis("check", "--area", AREA, "--lang", "fr", check=False)
+    assert bad.returncode == 2
