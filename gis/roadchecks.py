@@ -181,8 +181,10 @@ def _crossings(engine: Engine, area: str, geoms: np.ndarray, ids: np.ndarray,
     involved = np.unique(pairs)
     bridges, osm = road_marks(engine, area, [int(i) for i in involved])
     n = len(pairs)
-    bridge_pairs = sum(1 for a, b in pairs if a in bridges or b in bridges)
-    osm_pairs = sum(1 for a, b in pairs if a in osm and b in osm)
+    is_b = np.isin(pairs, np.fromiter(bridges, dtype=np.int64, count=len(bridges)))
+    is_o = np.isin(pairs, np.fromiter(osm, dtype=np.int64, count=len(osm)))
+    bridge_pairs = int(is_b.any(axis=1).sum())
+    osm_pairs = int(is_o.all(axis=1).sum())
     said = advice(n, bridge_pairs, osm_pairs)
     neither = int((~cross.a_vertex & ~cross.b_vertex).sum())
     zh, en = _ADVICE[said]
