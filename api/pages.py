@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -73,7 +74,9 @@ def maps_index(engine: EngineDep) -> Response:
                      f"<a href='/analysis/candidates/map?area={a}'>示范村候选 candidates</a> "
                      f"(<a href='/analysis/candidates/figure.pdf?area={a}'>PDF</a>, "
                      f"<a href='/analysis/candidates.csv?area={a}'>CSV</a>, "
-                     f"<a href='/analysis/candidates?area={a}'>JSON</a>)</p>"
+                     f"<a href='/analysis/candidates?area={a}'>JSON</a>) · "
+                     f"<a href='/areas/{quote(area, safe='')}/check/map'>数据检查 data checks</a> "
+                     f"(<a href='/areas/{quote(area, safe='')}/check'>JSON</a>)</p>"
                      "<table><tr><th>村 village</th><th>户数</th><th>km²</th><th>maps</th></tr>")
         for v in villages:
             links = " · ".join(

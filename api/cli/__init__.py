@@ -4,13 +4,13 @@ Every command prints a readable table, or exact JSON with ``--json``. Errors of 
 are printed as one clear message with exit code 2; nothing is written. The commands
 live by the rooms they face: :mod:`api.cli.data` (database, imports, exports, the
 server), :mod:`api.cli.analysis` (villages, coverage, corridor, candidates, terrain),
-:mod:`api.cli.plans` (keys and plans)
-and :mod:`api.cli.sheets` (maps and print sheets).
+:mod:`api.cli.plans` (keys and plans),
+:mod:`api.cli.sheets` (maps and print sheets) and :mod:`api.cli.check` (data checks).
 """
 
 from __future__ import annotations
 
-from api.cli import analysis, data, plans, sheets
+from api.cli import analysis, check, data, plans, sheets
 from api.cli.base import main
 
-__all__ = ["analysis", "data", "main", "plans", "sheets"]
+__all__ = ["analysis", "check", "data", "main", "plans", "sheets"]
