@@ -90,9 +90,11 @@ def nearest_lines(villages: gpd.GeoDataFrame, lines: gpd.GeoDataFrame
     return out_d, out_l
 
 
-def _nearest(villages: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, prefix: str
+def _nearest(villages: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, prefix: str, reach: float
              ) -> list[dict[str, Any]]:
     dist, row = nearest_lines(villages, lines)
+    row[dist > reach] = -1
+    dist[dist > reach] = np.inf
     # trunk roads are often known by their number (ref) rather than a name
     refs = lines["ref"].tolist() if len(lines) and "ref" in lines else [None] * len(lines)
     names = np.array([n if isinstance(n, str) else r for n, r in
@@ -113,9 +115,15 @@ def _distance_to(villages: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> np.n
     return nearest_lines(villages, features)[0]
 
 
+def corridor_order(rows: list[CorridorRow]) -> list[CorridorRow]:
+    """Corridor rows in the order :func:`corridor` gives: in the corridor first, nearest first."""
+    return sorted(rows, key=lambda r: (not r.in_corridor, r.distance_m is None,
+                                       r.distance_m or 0.0))
+
+
 def corridor(
     ctx: Context, params: CorridorParams | None = None, *,
-    radii: KeyAreaRadii | None = None, search_m: float = 0.0,
+    radii: KeyAreaRadii | None = None, search_m: float = SEAT_SEARCH_M,
 ) -> list[CorridorRow]:
     """Corridor selection over every village of ``ctx``, nearest first.
 
@@ -129,10 +137,12 @@ def corridor(
     radii
         How near counts as around the county seat, a township seat, a scenic area.
     search_m
-        Look for lines at least this far (metres) beyond the villages' extent (by
-        default 1 km beyond the farther of ``distance`` and the county-seat radius),
-        and for seats and zones at least :data:`SEAT_SEARCH_M`; a village with none
-        within reach has no distance (None).
+        The reach, metres (default :data:`SEAT_SEARCH_M`, at least 1 km beyond the
+        farther of ``distance`` and the county-seat radius; seats and zones at least
+        :data:`SEAT_SEARCH_M`): a line, seat or zone farther than that from a village
+        is not looked at, and a village with none within reach has no distance (None).
+        A village's row depends on what lies within its reach only, never on which
+        other villages are analysed with it (``vgis figures`` computes tiles of them).
     """
     params = params or CorridorParams.defaults()
     params.check()
@@ -151,7 +161,7 @@ def corridor(
     if railways:
         sources.append(("railway", ctx.layer("railways", EXISTING, margin_m=search)))
     for prefix, lines in sources:
-        for row, near in zip(rows, _nearest(ctx.villages, lines, prefix), strict=True):
+        for row, near in zip(rows, _nearest(ctx.villages, lines, prefix, search), strict=True):
             row.update(near)
         d = np.array([np.inf if r[f"{prefix}_distance_m"] is None else r[f"{prefix}_distance_m"]
                       for r in rows])
@@ -159,8 +169,9 @@ def corridor(
         for k in np.flatnonzero(d <= distance):
             via[k].append(prefix)
     # seats are looked for farther out than lines: a county seat 20 km away still counts
-    places = ctx.layer("places", EXISTING, margin_m=max(search, SEAT_SEARCH_M))
-    zones = ctx.layer("zones", EXISTING, margin_m=max(search, SEAT_SEARCH_M))
+    seat_search = max(search, SEAT_SEARCH_M)
+    places = ctx.layer("places", EXISTING, margin_m=seat_search)
+    zones = ctx.layer("zones", EXISTING, margin_m=seat_search)
     seats = {
         "county_seat": _distance_to(ctx.villages, gpd.GeoDataFrame(
             geometry=np.r_[places.geometry.values[(places["class"] == "county_seat").to_numpy()],
@@ -173,6 +184,7 @@ def corridor(
         "scenic_area": _distance_to(ctx.villages, zones[zones["class"] == "scenic_area"]),
         "agri_demo_zone": _distance_to(ctx.villages, zones[zones["class"] == "agri_demo_zone"]),
     }
+    seats = {k: np.where(d <= seat_search, d, np.inf) for k, d in seats.items()}
     limits = {"county_seat": radii.county_seat_m, "township_seat": radii.township_seat_m,
               "scenic_area": radii.scenic_area_m, "agri_demo_zone": 0.0}
     for i, row in enumerate(rows):
@@ -183,6 +195,4 @@ def corridor(
             row[f"{key}_distance_m"] = round(float(dist[i]), 2) if np.isfinite(dist[i]) else None
             row[f"near_{key}" if key != "agri_demo_zone" else "in_agri_demo_zone"] = bool(
                 dist[i] <= limits[key])
-    rows.sort(key=lambda r: (not r["in_corridor"], r["distance_m"] is None,
-                             r["distance_m"] or 0.0))
-    return [CorridorRow.model_validate(r) for r in rows]
+    return corridor_order([CorridorRow.model_validate(r) for r in rows])

@@ -315,7 +315,7 @@ def read_frame(engine: Engine, sql: str, params: dict[str, Any] | None = None
     with engine.connect() as conn:
         result = conn.execute(text(select_sql), params or {})
         columns = list(result.keys())
-        rows = result.all()
+        rows = [tuple(r) for r in result.all()]  # plain tuples: pandas builds them fast
     frame = pd.DataFrame.from_records(rows, columns=columns)
     wkb = frame.pop("geom").to_numpy() if len(frame) else np.array([], dtype=object)
     geoms = shapely.from_wkb(wkb) if len(wkb) else np.array([], dtype=object)
