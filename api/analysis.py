@@ -94,12 +94,18 @@ async def area_coverage(kind: CoverageKind, engine: EngineDep, settings: Setting
     The same fields as ``/villages/{id}/coverage/{kind}`` (with ``village`` and
     ``village_id``), from one analysis of the whole area: ``vgis coverage KIND --area A``.
     """
-    from gis.coverage import coverage as analyse
+    from gis.figures import area_answers, stored_answers
+    from gis.results import answer_model
 
     params = options.params(kind)
+    model = answer_model(kind)
 
     def run() -> list[CoverageAnswer]:
-        return [c.answer() for c in analyse(context(engine, area=area), params, details=False)]
+        # `vgis figures` keeps them in the store: read when current, else computed
+        got = stored_answers(engine, area, params)
+        if got is None:
+            got = area_answers(context(engine, area=area), params)
+        return [model.model_validate(a) for a in got]
 
     return await bounded(settings.analysis_timeout_s, run)
 
@@ -117,13 +123,17 @@ async def corridor(
     observers every ``spacing`` m, eyes above roads and rails, up to ``max_distance``
     m), ``buildings``, ``visible_buildings`` and ``visible``.
     """
-    from gis.proximity import corridor as select
+    from gis.figures import area_corridor, corridor_rows, stored_answers
     from gis.visibility import corridor_with_visibility
 
     def run() -> list[CorridorRow]:
-        ctx = context(engine, area=area)
-        rows = (corridor_with_visibility(ctx, lines, params=seen)[0] if visible
-                else select(ctx, lines))
+        stored = None if visible else stored_answers(engine, area, lines)
+        if stored is not None:
+            rows = corridor_rows(stored)
+        else:
+            ctx = context(engine, area=area)
+            rows = (corridor_with_visibility(ctx, lines, params=seen)[0] if visible
+                    else area_corridor(ctx, lines))
         return rows if all_villages else [r for r in rows if r.in_corridor]
 
     return await bounded(settings.analysis_timeout_s, run)

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from gis.context import Context
+from gis.figures import area_corridor
 from gis.indicators import (
     Indicator,
     attribute_indicators,
@@ -40,7 +41,7 @@ from gis.indicators import (
     present_layers,
 )
 from gis.params import RankingParams, VisibilityParams
-from gis.proximity import CorridorRow, corridor
+from gis.proximity import SEAT_SEARCH_M, CorridorRow, corridor
 from gis.terrain import area_terrain, require_terrain
 from gis.visibility import corridor_visibility, visibility_params_dict
 from gis.weights import CRITERIA, INDICATORS, Weights, check_weights
@@ -220,7 +221,12 @@ def rank_candidates(
     top = RankingParams.defaults().updated(top=top).top
     p = weights.params
     reach = max(p["corridor_zero_m"], p["county_seat_zero_m"], p["township_seat_zero_m"])
-    rows = corridor(ctx, search_m=reach) if corridor_rows is None else corridor_rows
+    if corridor_rows is not None:
+        rows = corridor_rows
+    elif reach == SEAT_SEARCH_M:  # the corridor's own reach: `vgis figures` may keep it
+        rows = area_corridor(ctx)
+    else:
+        rows = corridor(ctx, search_m=reach)
     present = present_layers(ctx)
     warnings: list[str] = []
     found = [*location_indicators(ctx, rows, visibility, present, weights.params,

@@ -8,7 +8,7 @@ another (e.g. a CGCS2000 Gauss–Krüger zone in ``areas.metric_epsg``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
@@ -68,9 +68,9 @@ def metric_epsg(engine: Engine, area: str) -> int:
 
 
 def find_villages(engine: Engine, name: str | None = None, area: str | None = None,
-                  village_id: int | None = None, allow_empty: bool = False
-                  ) -> gpd.GeoDataFrame:
-    """Existing villages by name (or all of an area), EPSG:4326.
+                  village_id: int | None = None, allow_empty: bool = False,
+                  ids: Sequence[int] | None = None) -> gpd.GeoDataFrame:
+    """Existing villages by name (or all of an area; or those of ``ids``), EPSG:4326.
 
     With ``allow_empty``, no village matching gives an empty frame instead of an error.
 
@@ -85,6 +85,9 @@ def find_villages(engine: Engine, name: str | None = None, area: str | None = No
     if area is not None:
         where.append("area = :area")
         params["area"] = area
+    if ids is not None:
+        where.append("id = ANY(:ids)")
+        params["ids"] = list(ids)
     if village_id is not None:
         where.append("id = :vid")
         params["vid"] = village_id
@@ -210,6 +213,18 @@ class Context:
         Kept with the area while it is warm; computed each time on a cold context.
         """
         return make() if self.source is None else self.source.derived(key, make)
+
+    def reads(self) -> list[tuple[str, tuple[float, float, float, float]]]:
+        """The boxes (layer, lon/lat bbox) this context has read from the store so far.
+
+        The villages' own extent is always among them (as ``villages``); a plan's
+        features are not (they are not the store's). What :mod:`gis.figures`
+        fingerprints to know whether figures computed from them are still current.
+        """
+        seen = {("villages", self.bbox(0.0))}
+        seen |= {(name, self.bbox(margin)) for name, _, margin, _ in self._cache
+                 if not name.startswith("plan:")}
+        return sorted(seen)
 
     def layer(self, name: str, statuses: Iterable[str] = EXISTING, margin_m: float = 0.0,
               classes: Iterable[str] = ()) -> gpd.GeoDataFrame:

@@ -243,6 +243,14 @@ _ANSWERS: dict[type[Figures], type[BaseModel]] = {
 }
 
 
+def answer_model(kind: str) -> type[CoverageAnswer]:
+    """The answer model of a coverage kind (lights, garbage, facilities, drainage, roads)."""
+    models: dict[str, type[CoverageAnswer]] = {
+        "lights": LightingAnswer, "garbage": ServiceAnswer, "facilities": ServiceAnswer,
+        "drainage": DrainageAnswer, "roads": HardeningAnswer}
+    return models[kind]
+
+
 F = TypeVar("F", bound=Figures)
 A = TypeVar("A", bound=Figures)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -175,6 +176,9 @@ def _layer_table(spec: LayerSpec) -> Table:
             Geometry(spec.storage_type, srid=WGS84, spatial_index=False),
             nullable=False,
         ),
+        Column("rev", BigInteger, server_default=text("nextval('vgis_feature_rev')"),
+               nullable=False,
+               comment="a new value on every insert and update (tile fingerprints)"),
         CheckConstraint(_in_list("status", STATUSES), name="status_in_list"),
         CheckConstraint(_in_list("GeometryType(geom)", geom_types), name="geometry_type"),
         CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom)", name="geometry_valid"),
@@ -183,5 +187,37 @@ def _layer_table(spec: LayerSpec) -> Table:
         Index(f"ix_{spec.name}_area_source", "area", "source"),
     )
 
+
+figure_tiles = Table(
+    "figure_tiles", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("area", String(200), ForeignKey("areas.name", ondelete="CASCADE"), nullable=False),
+    Column("reads", JSONB, nullable=False,
+           comment="the boxes read: [[layer, lon0, lat0, lon1, lat1], ...]"),
+    Column("fingerprint", JSONB, nullable=False,
+           comment="[[rows, largest rev], ...] of each box, when it was read"),
+    Column("computed_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Index("ix_figure_tiles_area", "area"),
+)
+
+village_figures = Table(
+    "village_figures", metadata,
+    Column("area", String(200), ForeignKey("areas.name", ondelete="CASCADE"),
+           primary_key=True),
+    Column("village_id", Integer, primary_key=True),
+    Column("village", Text, nullable=False),
+    Column("kind", String(20), primary_key=True),
+    Column("params_key", String(64), primary_key=True,
+           comment="SHA-256 of the kind, its parameters and the metric CRS"),
+    Column("params", JSONB, nullable=False),
+    Column("figures", JSON, nullable=False,
+           comment="the answer as the single-process engine gives it (JSON text)"),
+    Column("tile_id", BigInteger, ForeignKey("figure_tiles.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("data_version", BigInteger, nullable=False,
+           comment="the area's data version when the figures were known current"),
+    Column("computed_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Index("ix_village_figures_tile", "tile_id"),
+)
 
 layer_tables: dict[str, Table] = {name: _layer_table(spec) for name, spec in LAYERS.items()}

@@ -13,7 +13,7 @@ import shapely
 
 from gis.candidates import Ranking, rank_area
 from gis.context import EXISTING, Context
-from gis.coverage import coverage
+from gis.figures import area_answers
 from gis.params import (
     TRUNK_CLASSES,
     CorridorParams,
@@ -203,8 +203,8 @@ def candidates_map(ctx: Context, *, ranking: RankingParams | None = None,
 
 def metric_values(ctx: Context, metric: Metric) -> dict[int, Any]:
     """Each village's figure ``metric`` (village id → value; None without data)."""
-    results = coverage(ctx, CoverageOptions().params(METRIC_KINDS[metric]), details=False)
-    return {c.village_id: getattr(c.figures, metric) for c in results}
+    answers = area_answers(ctx, CoverageOptions().params(METRIC_KINDS[metric]))
+    return {a["village_id"]: a.get(metric) for a in answers}
 
 
 _POINT_LAYERS: tuple[tuple[str, str], ...] = (

@@ -72,11 +72,12 @@ def conformance(engine: Engine) -> dict[str, object]:
     return dict(json.loads((CONFORMANCE / "expected.json").read_text()))
 
 
-def run_vgis(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_vgis(*args: str, check: bool = True, env_extra: dict[str, str] | None = None
+             ) -> subprocess.CompletedProcess[str]:
     """Run the installed ``vgis`` command in a subprocess, as a planner would."""
     exe = Path(sys.executable).with_name("vgis")
-    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=os.environ.copy(),
-                          check=False, cwd=ROOT)
+    proc = subprocess.run([str(exe), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env_extra or {})}, check=False, cwd=ROOT)
     if check and proc.returncode != 0:
         raise AssertionError(f"vgis {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
     return proc

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # rendered maps, sheets and vector tiles kept (gzip) by data version (api.rendered), MiB
     render_cache_mb: float = Field(default=64, ge=0, le=100_000, allow_inf_nan=False)
     language: Literal["zh", "en"] = "zh"
+    # `vgis figures`: an existing Dask scheduler (tcp://host:8786) instead of a local
+    # cluster, and the local cluster's worker processes (unset: the number of cores)
+    dask_scheduler: str | None = None
+    dask_workers: int | None = Field(default=None, ge=1, le=1024)
     # defaults of the analyses where the planner's office wants its own (unset: the
     # analysis' own default, gis.params): reach of a light, garbage service radius,
     # corridor half-width, all metres
