@@ -276,6 +276,9 @@ async def upload(
     crs: Annotated[str | None, Query(max_length=200)] = None,
     drop_attributes: Annotated[bool, Query(description="load a Shapefile without its .dbf "
                                                        "(geometry only)")] = False,
+    credit: Annotated[str | None, Query(max_length=200, description=(
+        "who the data comes from, printed on maps and documents (e.g. © OpenStreetMap "
+        "contributors (ODbL 1.0) for a file made from OSM)"))] = None,
 ) -> LoadAnswer:
     """Import a whole file (GeoPackage, zipped Shapefile, GeoJSON, KML, CSV) into an area."""
     from starlette.concurrency import run_in_threadpool
@@ -286,7 +289,8 @@ async def upload(
     with tempfile.TemporaryDirectory(prefix="vgis-upload-") as tmp:
         target = await _receive(file, Path(tmp))
         report = await run_in_threadpool(load_file, engine, target, layer, area, crs=crs,
-                                         drop_attributes=drop_attributes, actor=actor)
+                                         drop_attributes=drop_attributes, actor=actor,
+                                         credit=credit)
     return LoadAnswer.of(area, report)
 
 

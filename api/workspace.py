@@ -33,6 +33,8 @@ def county(engine: EngineDep, area: Annotated[str | None, Query(max_length=200)]
     """The county page: the overview map by ``metric`` and a sortable table of villages."""
     from layers.errors import UnknownArea
     from layers.store import area_names, check_area, largest_area
+    from maps.credits import credit_line
+    from maps.style import language
     from maps.workspace import county_workspace
 
     names = area_names(engine)
@@ -41,7 +43,8 @@ def county(engine: EngineDep, area: Annotated[str | None, Query(max_length=200)]
         if area is None:
             raise UnknownArea("(none with villages: `vgis load samples`)")
     check_area(engine, area)
-    return HTMLResponse(county_workspace(area, names, metric, lang))
+    return HTMLResponse(county_workspace(area, names, credit_line(engine, area, language(lang)),
+                                         metric, lang))
 
 
 @router.get("/workspace/villages/{village_id}", response_class=HTMLResponse)

@@ -25,6 +25,7 @@ class ImportReport:
     defaults: Counter[str] = field(default_factory=Counter)
     replaced: int = 0
     notes: list[str] = field(default_factory=list)
+    credit: str | None = None  # who the data comes from, as the planner declared it
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form of the report."""
@@ -38,6 +39,7 @@ class ImportReport:
             "defaults_applied": dict(self.defaults),
             "replaced_features": self.replaced,
             "notes": self.notes,
+            "credit": self.credit,
         }
 
 
@@ -55,6 +57,9 @@ class LoadAnswer(BaseModel):
     defaults_applied: dict[str, int] = Field(description="defaults filled in, with counts")
     replaced_features: int = Field(description="features of an earlier load replaced")
     notes: list[str] = Field(description="what else the planner should know")
+    credit: str | None = Field(default=None, description=(
+        "who the data comes from, as declared at load (printed on maps and documents; "
+        "null: the office's own)"))
 
     @classmethod
     def of(cls, area: str, report: ImportReport) -> LoadAnswer:

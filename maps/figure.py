@@ -42,9 +42,9 @@ from gis.weights import Weights
 from layers.plans import Plan
 from layers.schema import ROAD_CLASSES
 from maps import style
+from maps.credits import credit_line
 from maps.overviews import metric_values, ranked_villages
 from maps.sheet import (
-    CREDIT,
     Orientation,
     Paper,
     SheetContent,
@@ -271,7 +271,7 @@ def render_figure(
             content = corridor_sheet(ax, ctx, lines, lang)
         if subject is not None:
             content.subject = subject
-        furnish(fig, ax, content, lang, orientation, CREDIT[0 if lang == "zh" else 1])
+        furnish(fig, ax, content, lang, orientation, credit_line(ctx.engine, ctx.area, lang))
     return output
 
 

@@ -26,12 +26,14 @@ from layers.io.chinacoords import from_wgs84
 from layers.runtime.settings import get_settings
 from layers.schema import STATUSES, WGS84, layer_spec
 from maps.assets import FOLIUM_CSS, FOLIUM_JS, TILES_URL, AssetMode, url
+from maps.credits import credit_line
 from maps.hillshade import area_hillshade, shade_png
 from maps.style import Lang, word
 
 POINT_CLOUD_AT = 5000
 ATTRIBUTION = ("© OpenStreetMap contributors (ODbL 1.0) · elevation: NASA/USGS SRTM "
                "(public domain)")
+"""The credit of a page of features from any area (a map of an area credits its own data)."""
 
 
 class _Script(MacroElement):
@@ -238,11 +240,11 @@ class MapBuilder:
         legend = (f"<div class='vgis-legend'><h4>{word('legend', lang)}</h4>{''.join(rows)}"
                   "</div>")
         m = self.map.get_name()
+        credit = html.escape(credit_line(self.ctx.engine, self.ctx.area, lang))
         js = [f"vgis.box({m}, {json.dumps(legend)}, 'bottomleft');",
               f"vgis.measure({m}, {json.dumps({'distance': word('distance', lang), 'measure': word('measure', lang)}, ensure_ascii=False)});",  # noqa: E501
               f"vgis.fullscreen({m}, {json.dumps(word('fullscreen', lang), ensure_ascii=False)});",
-              f"{m}.attributionControl.addAttribution("
-              f"{json.dumps(ATTRIBUTION, ensure_ascii=False)});",
+              f"{m}.attributionControl.addAttribution({json.dumps(credit, ensure_ascii=False)});",
               f"L.control.scale({{imperial: false, maxWidth: 160}}).addTo({m});"]
         if summary_html:
             js.append(f"vgis.box({m}, {json.dumps(summary_html, ensure_ascii=False)}, "

@@ -40,9 +40,6 @@ from maps.views import format_figure
 Paper = Literal["A4", "A3"]
 Orientation = Literal["portrait", "landscape"]
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
-CREDIT = ("地图数据 © OpenStreetMap contributors (ODbL 1.0); 高程: NASA/USGS SRTM (public domain)",
-          "Map data © OpenStreetMap contributors (ODbL 1.0); elevation: NASA/USGS SRTM "
-          "(public domain)")
 _CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC")
 
 

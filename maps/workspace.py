@@ -22,7 +22,6 @@ from gis.context import Context
 from gis.params import CoverageOptions
 from maps.assets import url
 from maps.overviews import Metric
-from maps.sheet import CREDIT
 from maps.style import Lang, language
 from maps.views import View, village_map
 
@@ -79,9 +78,12 @@ def village_workspace(ctx: Context, *, view: View = "lights", plan_id: int | Non
     return fmap
 
 
-def county_workspace(area: str, areas: Sequence[str], metric: Metric = "lit_share",
+def county_workspace(area: str, areas: Sequence[str], credit: str, metric: Metric = "lit_share",
                      lang: Lang | None = None) -> str:
-    """The county page: pick an area and a metric; its overview map and village table."""
+    """The county page: pick an area and a metric; its overview map and village table.
+
+    ``credit``: the area's credit line (:func:`maps.credits.credit_line`).
+    """
     lang = language(lang)
     zh = lang == "zh"
     a = html.escape(area)
@@ -116,7 +118,7 @@ def county_workspace(area: str, areas: Sequence[str], metric: Metric = "lit_shar
         f"&amp;metric={metric}"
         f"&amp;lang={lang}' title='overview'></iframe>"
         f"<div id='vgis-side'><table id='vgis-villages'><thead><tr>{th}</tr></thead>"
-        f"<tbody></tbody></table><p><small>{html.escape(CREDIT[0 if zh else 1])}</small></p>"
+        f"<tbody></tbody></table><p><small>{html.escape(credit)}</small></p>"
         "</div>"
         "</main>" + _links("workspace.js") +
         f"<script>vgisCounty({cfg});</script></body></html>")

@@ -57,6 +57,7 @@ def samples(engine: Engine) -> Engine:
 
 
 CONFORMANCE = ROOT / "tests" / "data" / "conformance" / "lauf"
+OSM_CREDIT = "© OpenStreetMap contributors (ODbL 1.0)"
 CONFORMANCE_LAYERS = ("villages", "buildings", "roads", "railways", "lights", "garbage")
 
 
@@ -65,8 +66,9 @@ def conformance(engine: Engine) -> dict[str, object]:
     """The conformance set loaded with ``vgis load file`` into area ``conformance-lauf``."""
     from layers.io.loader import load_file
 
-    for layer in CONFORMANCE_LAYERS:
-        load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, "conformance-lauf")
+    for layer in CONFORMANCE_LAYERS:  # made from the bundled OSM extract (its README)
+        load_file(engine, CONFORMANCE / f"{layer}.gpkg", layer, "conformance-lauf",
+                  credit=OSM_CREDIT)
     import json
 
     return dict(json.loads((CONFORMANCE / "expected.json").read_text()))

@@ -132,11 +132,14 @@ def _field_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--drop-attributes", is_flag=True,
               help="Load a Shapefile that has lost its .dbf: geometry only (a layer whose "
                    "class has no fallback, such as garbage, is still refused).")
+@click.option("--credit", help="Who the data comes from, printed on maps and documents "
+                               "(e.g. \"© OpenStreetMap contributors (ODbL 1.0)\" for a file "
+                               "made from OSM; default: the office's own, VGIS_ORGANISATION).")
 @click.option("--json", "as_json", is_flag=True, help="Exact JSON report.")
 def load_file_cmd(
     file: Path, layer: str, source_layer: str | None, area: str | None, crs: str | None,
     coords: str, fields: tuple[str, ...], values_file: Path | None, encoding: str | None,
-    drop_attributes: bool, as_json: bool,
+    drop_attributes: bool, credit: str | None, as_json: bool,
 ) -> None:
     """Import one layer from a GeoPackage, Shapefile/zip, GeoJSON, KML, DXF or CSV file."""
     from layers.io.loader import default_area, load_file
@@ -146,7 +149,7 @@ def load_file_cmd(
         engine(), file, layer, area, source_layer=source_layer, crs=crs,
         coords=cast(CoordSystem, coords),
         field_map=_field_pairs(fields), values_file=values_file, encoding=encoding,
-        drop_attributes=drop_attributes, actor=cli_actor(),
+        drop_attributes=drop_attributes, actor=cli_actor(), credit=credit,
     )
     import_report(report, area, as_json)
 

@@ -19,6 +19,7 @@ import shapely.errors
 import shapely.geometry
 from sqlalchemy import Connection, Engine
 
+from layers.credits import check_credit
 from layers.io.chinacoords import CoordSystem
 from layers.io.crs import check_collection_crs
 from layers.io.dem import load_dem
@@ -65,16 +66,21 @@ def load_file(
     source_layer: str | None = None, crs: str | None = None, coords: CoordSystem = "wgs84",
     field_map: Mapping[str, str] | None = None, values_file: Path | None = None,
     encoding: str | None = None, drop_attributes: bool = False, actor: str | None = None,
+    credit: str | None = None,
 ) -> ImportReport:
     """Import one layer from a planner's file into ``area`` (default: the file's stem).
 
     A Shapefile without its ``.dbf`` is refused unless ``drop_attributes``; ``actor``
-    (who loads it) is kept in the load log.
+    (who loads it) is kept in the load log; ``credit`` (who the data comes from, e.g.
+    "© OpenStreetMap contributors (ODbL 1.0)" for a file made from OSM) is printed on
+    the area's maps and documents (:mod:`layers.credits`).
     """
+    check_credit(credit)
     values = ValueMap(load_value_file(values_file) if values_file else None)
     frame, report = import_file(path, layer, source_layer=source_layer, crs=crs, coords=coords,
                                 field_map=field_map, values=values, encoding=encoding,
                                 drop_attributes=drop_attributes)
+    report.credit = credit
     source = path.name if source_layer is None else f"{path.name}:{source_layer}"
     area = area or default_area(path)
     return replace_source(engine, area=area, source=source,
