@@ -38,7 +38,7 @@ test: env
 	$(BIN)/mypy
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-## make bench: synthetic counties of 1k-1M buildings, both engines timed; the warm service against SQL (BENCH_ARGS="--sizes 1000 10000")
+## make bench: synthetic counties of 1k-1M buildings, both engines timed; the warm service against SQL (BENCH_ARGS="--sizes 1000 10000"); a province of 100k-3M buildings on Dask with 1 and 2 workers
 bench: env
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.service
@@ -46,6 +46,7 @@ bench: env
 	$(BIN)/python -m bench.served
 	$(BIN)/python -m bench.plans
 	$(BIN)/python -m bench.viewshed
+	$(BIN)/python -m bench.province
 
 lint: env
 	$(BIN)/ruff check .

@@ -41,6 +41,10 @@ class AnalysisTimeout(VgisError):
     """An analysis that took longer than the configured limit."""
 
 
+class Busy(VgisError):
+    """A document is being built already (one at a time per worker): try again later."""
+
+
 STATUS_CODES: dict[type[Exception], int] = {
     UnknownLayer: 404,
     UnknownArea: 404,
@@ -50,6 +54,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     Conflict: 409,
     UploadTooLarge: 413,
     AnalysisTimeout: 503,
+    Busy: 503,
     ImportRejected: 422,
     UnreadableFile: 422,
     UnsupportedCRS: 422,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Path as Path_
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.deps import EngineDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.queries import AreaQ, CorridorQ, CoverageQ, RankingQ, SeenQ
 from api.rendered import rendered, warm_context
 from layers.versions import AreaVersion
+from maps.atlas import ATLAS_VIEWS
 from maps.overviews import Metric
 from maps.sheet import Orientation, Paper
 from maps.style import Lang
@@ -151,3 +155,50 @@ async def overview_map(request: Request, engine: EngineDep, settings: SettingsDe
                           lang=lang, assets="served"))
 
     return await rendered(request, settings, engine, media_type=HTML, make=make, area=area)
+
+
+_ATLAS = threading.Lock()
+"""One atlas at a time per service worker: a second request meanwhile gets 503."""
+
+
+@router.get("/areas/{area}/atlas.pdf", response_class=FileResponse, responses={
+    200: {"content": {"application/pdf": {}}, "description": "the atlas"}})
+async def atlas(
+    area: Annotated[str, Path_(max_length=200)], engine: EngineDep, settings: SettingsDep,
+    villages: Annotated[str | None, Query(max_length=20_000, description=(
+        "only these villages: names or ids, comma-separated"))] = None,
+    views: Annotated[str, Query(max_length=100, description=(
+        "each village's sheets: layout, lights, garbage, comma-separated"))] =
+        ",".join(ATLAS_VIEWS),
+    paper: Paper = "A4", lang: Lang | None = None,
+) -> FileResponse:
+    """The atlas of an area as ``vgis atlas`` makes it: cover, contents, overview, table, sheets.
+
+    Pages are drawn by worker processes and joined page by page; one atlas is built
+    at a time per service worker (503 with Retry-After while one is), within
+    ``VGIS_DOCUMENT_TIMEOUT_S``.
+    """
+    from starlette.background import BackgroundTask
+
+    from api.analysis import bounded
+    from api.errors import Busy
+    from gis.words import split_list
+    from maps.atlas import build_atlas
+
+    chosen = [cast(View, v) for v in split_list(views)]
+    picked = split_list(villages) if villages else None
+    if not _ATLAS.acquire(blocking=False):
+        raise Busy("an atlas is being built; try again in a minute")
+    tmp = Path(tempfile.mkdtemp(prefix="vgis-atlas-out-"))
+    try:
+        out = tmp / "atlas.pdf"
+        await bounded(settings.document_timeout_s, build_atlas, engine, area, out,
+                      villages=picked, views=chosen, paper=paper, lang=lang)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        _ATLAS.release()
+    return FileResponse(out, media_type="application/pdf", headers={
+        "Content-Disposition": disposition("attachment", f"atlas-{area}.pdf")},
+        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))

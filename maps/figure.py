@@ -230,7 +230,7 @@ def render_figure(
     options: CoverageOptions | None = None, lines: CorridorParams | None = None,
     ranking: RankingParams | None = None, weights: Weights | None = None,
     paper: Paper = "A4", orientation: Orientation = "landscape", dpi: int = 200,
-    lang: Lang | None = None, subject: str | None = None,
+    lang: Lang | None = None, subject: str | None = None, page: str | None = None,
 ) -> Path:
     """Draw a map sheet to ``output`` (.png, .pdf or .svg; the paper's size at ``dpi``).
 
@@ -258,6 +258,8 @@ def render_figure(
         Labels in Chinese (``zh``) or English (``en``); default ``VGIS_LANGUAGE``.
     subject
         The line under the title (default: the village or area), e.g. a plan's name.
+    page
+        The page in a bound document (an atlas), printed at the bottom right.
     """
     lang = language(lang)
     with sheet_page(output, paper, orientation, dpi) as (fig, ax):
@@ -271,7 +273,8 @@ def render_figure(
             content = corridor_sheet(ax, ctx, lines, lang)
         if subject is not None:
             content.subject = subject
-        furnish(fig, ax, content, lang, orientation, credit_line(ctx.engine, ctx.area, lang))
+        furnish(fig, ax, content, lang, orientation, credit_line(ctx.engine, ctx.area, lang),
+                page)
     return output
 
 

@@ -238,6 +238,21 @@ class SheetContent:
 
 
 @contextmanager
+def text_page(output: Path, paper: Paper, orientation: Orientation = "landscape"
+              ) -> Iterator[Any]:
+    """A page of the paper's size with no map frame (a cover, contents, a table): a PDF."""
+    w_mm, h_mm = paper_size_mm(paper, orientation)
+    with mpl.rc_context(_rc()):  # type: ignore[arg-type]
+        fig = plt.figure(figsize=(w_mm / 25.4, h_mm / 25.4))
+        try:
+            yield fig
+            output.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(output, format="pdf")
+        finally:
+            plt.close(fig)
+
+
+@contextmanager
 def sheet_page(output: Path, paper: Paper, orientation: Orientation, dpi: int
                ) -> Iterator[tuple[Any, Any]]:
     """A figure of the paper's size and its map axes; saved to ``output`` when the block ends.
@@ -264,14 +279,21 @@ def sheet_page(output: Path, paper: Paper, orientation: Orientation, dpi: int
             plt.close(fig)
 
 
+def footer(fig: Any, credit: str, page: str | None = None) -> None:
+    """The credit line at the bottom left and, in a bound document, the page at the right."""
+    fig.text(0.03, 0.015, credit, fontsize=6.5, color="#444")
+    if page:
+        fig.text(0.97, 0.015, page, fontsize=8, ha="right")
+
+
 def furnish(fig: Any, ax: Any, content: SheetContent, lang: Lang, orientation: Orientation,
-            credit: str) -> None:
-    """Scale bar, north arrow, credit line, title block, legend and table around the map."""
+            credit: str, page: str | None = None) -> None:
+    """Scale bar, north arrow, credit line (and page), title block, legend and table."""
     ax.set_xlabel("")
     ax.set_ylabel("")
     scale_bar(ax, lang, *content.extent)
     north_arrow(ax, lang)
-    fig.text(0.03, 0.015, credit, fontsize=6.5, color="#444")
+    footer(fig, credit, page)
     rows, header = content.rows, content.header
     if orientation == "landscape":
         side = 0.27

@@ -6,12 +6,13 @@ live by the rooms they face: :mod:`api.cli.data` (database, imports, exports, th
 server), :mod:`api.cli.analysis` (villages, coverage, corridor, candidates, terrain),
 :mod:`api.cli.plans` (keys and plans),
 :mod:`api.cli.sheets` (maps and print sheets), :mod:`api.cli.check` (data checks)
-and :mod:`api.cli.figures` (every village's figures on Dask).
+and :mod:`api.cli.figures` (every village's figures on Dask), :mod:`api.cli.atlas`
+(the atlas of an area).
 """
 
 from __future__ import annotations
 
-from api.cli import analysis, check, data, figures, plans, sheets
+from api.cli import analysis, atlas, check, data, figures, plans, sheets
 from api.cli.base import main
 
-__all__ = ["analysis", "check", "data", "figures", "main", "plans", "sheets"]
+__all__ = ["analysis", "atlas", "check", "data", "figures", "main", "plans", "sheets"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -43,33 +41,6 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-@contextmanager
-def _progress(shown: bool) -> Iterator[Any]:
-    """A rich progress bar on standard error (villages done of all), or nothing."""
-    if not shown:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(TextColumn("figures"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("villages"), TimeElapsedColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task("figures", total=None)
-
-        def step(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield step
-
-
 @main.command("figures")
 @click.option("--area", "areas", multiple=True, required=True,
               help="An area whose villages are computed (repeat for several).")
@@ -106,7 +77,7 @@ def figures_cmd(areas: tuple[str, ...], kinds: str, workers: int | None,
     scheduler = scheduler or (None if workers else settings.dask_scheduler)
     job = Job.defaults(chosen)
     store = engine()
-    with _progress(not as_json) as step:
+    with render.progress_bar("figures", "villages", shown=not as_json) as step:
         run = run_figures(store, list(dict.fromkeys(areas)), job,
                           workers=workers or settings.dask_workers,
                           scheduler=scheduler, progress=step, tile_buildings=tile_buildings)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,6 +21,37 @@ if TYPE_CHECKING:
 def print_json(data: Any) -> None:
     """Exact JSON (UTF-8 text, one space of indent)."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
+@contextmanager
+def progress_bar(what: str, unit: str, *, shown: bool = True
+                 ) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on standard error (``done`` of ``total`` ``unit``), or None.
+
+    Yields the callback to report progress with: ``step(done, total)``.
+    """
+    if not shown:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                  TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task(what, total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield step
 
 
 def table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:

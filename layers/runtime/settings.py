@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     max_body_bytes: int = 20 * 1024 * 1024
     analysis_timeout_s: float = 60.0
+    # an atlas or another whole document over HTTP may take this long, seconds
+    document_timeout_s: float = Field(default=900.0, gt=0, le=86_400, allow_inf_nan=False)
     # memory the service may keep areas' features in (gis.warm), MiB; 0 keeps none
     cache_mb: float = Field(default=1024, ge=0, le=1_000_000, allow_inf_nan=False)
     # rendered maps, sheets and vector tiles kept (gzip) by data version (api.rendered), MiB
