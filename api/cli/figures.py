@@ -12,18 +12,17 @@ from gis.figures import FIGURE_KINDS
 from gis.province import TILE_BUILDINGS
 from gis.words import split_list
 
-_HEADLINE: dict[str, tuple[str, str]] = {
-    "lights": ("lit_share", "below 60 % lit"),
-    "garbage": ("served_share", "below 50 % of households served"),
-    "drainage": ("with_drainage_share", "below 50 % with drainage"),
-    "roads": ("hardened_share", "below 50 % hardened"),
+_HEADLINE: dict[str, tuple[str, float, str]] = {
+    "lights": ("lit_share", 0.6, "< 60 % lit"),
+    "garbage": ("served_share", 0.5, "< 50 % served"),
+    "drainage": ("with_drainage_share", 0.5, "< 50 % drained"),
+    "roads": ("hardened_share", 0.5, "< 50 % hardened"),
 }
-"""Each kind's share shown in the summary, and what counts as lacking (share < limit)."""
-_LIMITS = {"lights": 0.6, "garbage": 0.5, "drainage": 0.5, "roads": 0.5}
+"""Each kind's share in the summary, and the mark below which a village lacks it."""
 
 
 def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per area and kind: villages, the median share, villages lacking it (or in the corridor)."""
+    """Per area and kind: villages, the median share, villages below the mark (in the corridor)."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((r["area"], r["kind"]), []).append(r)
@@ -33,10 +32,10 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if kind == "corridor":
             line["lacking"] = f"{sum(r['in_corridor'] for r in got)} in the corridor"
         else:
-            field, words = _HEADLINE[kind]
+            field, mark, words = _HEADLINE[kind]
             shares = sorted(r[field] for r in got if r.get(field) is not None)
-            line["median share"] = (f"{shares[len(shares) // 2]:.1%}" if shares else "")
-            line["lacking"] = f"{sum(s < _LIMITS[kind] for s in shares)} {words}"
+            line["median"] = f"{shares[len(shares) // 2]:.1%}" if shares else ""
+            line["lacking"] = f"{sum(s < mark for s in shares)} {words}"
         out.append(line)
     return out
 
@@ -88,6 +87,6 @@ def figures_cmd(areas: tuple[str, ...], kinds: str, workers: int | None,
         return
     render.table(f"village figures ({run.villages} villages, {run.tiles} tiles, "
                  f"{run.workers} workers, {run.seconds:.1f} s)", summary(rows),
-                 ["area", "kind", "villages", "median share", "lacking"])
+                 ["area", "kind", "villages", "median", "lacking"])
     click.echo(f"recomputed {run.recomputed} figures, kept {run.kept} unchanged"
                + (f", dropped {run.pruned} of villages gone" if run.pruned else ""))
