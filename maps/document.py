@@ -189,15 +189,16 @@ class WordDocument:
         mark = OxmlElement("w:tblHeader")
         mark.set(qn("w:val"), "true")
         head._tr.get_or_add_trPr().append(mark)
-        text_style = self.doc.styles["VGIS Table Text"]
+        # the style by its id: python-docx's lookup by style object is slow for long tables
+        text_style = self.doc.styles["VGIS Table Text"].style_id
         for cell, text in zip(head.cells, header, strict=True):
             para = cell.paragraphs[0]
-            para.style = text_style
+            para._p.style = text_style
             para.add_run(text).bold = True
         for row in rows:
             for k, (cell, text) in enumerate(zip(table.add_row().cells, row, strict=True)):
                 para = cell.paragraphs[0]
-                para.style = text_style
+                para._p.style = text_style
                 para.add_run(text)
                 if k in right:
                     para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
