@@ -2,7 +2,7 @@
 # Install the Debian packages vgis needs, when missing (root only; others get a hint).
 set -euo pipefail
 packages=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting fonts-noto-cjk
-          chromium chromium-driver gdal-bin poppler-utils)
+          chromium chromium-driver gdal-bin poppler-utils libreoffice-writer-nogui)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
