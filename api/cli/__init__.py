@@ -5,13 +5,14 @@ are printed as one clear message with exit code 2; nothing is written. The comma
 live by the rooms they face: :mod:`api.cli.data` (database, imports, exports, the
 server), :mod:`api.cli.analysis` (villages, coverage, corridor, candidates, terrain),
 :mod:`api.cli.plans` (keys and plans),
-:mod:`api.cli.sheets` (maps and print sheets), :mod:`api.cli.check` (data checks)
-and :mod:`api.cli.figures` (every village's figures on Dask).
+:mod:`api.cli.sheets` (maps and print sheets), :mod:`api.cli.check` (data checks),
+:mod:`api.cli.figures` (every village's figures on Dask) and :mod:`api.cli.package`
+(a village's offline package).
 """
 
 from __future__ import annotations
 
-from api.cli import analysis, check, data, figures, plans, sheets
+from api.cli import analysis, check, data, figures, package, plans, sheets
 from api.cli.base import main
 
-__all__ = ["analysis", "check", "data", "figures", "main", "plans", "sheets"]
+__all__ = ["analysis", "check", "data", "figures", "main", "package", "plans", "sheets"]
