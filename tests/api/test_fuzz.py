@@ -26,7 +26,7 @@ def api_schema(samples: Engine) -> Any:
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
     return schema.include(method="GET").exclude(
-        path_regex=r"(figure|/map$|/overview$|^/$|^/workspace|/edit$|\.gpkg$)")
+        path_regex=r"(figure|/map$|/overview$|^/$|^/workspace|/edit$|\.gpkg$|\.zip$)")
 
 
 def test_reads_never_fail(api_schema: Any) -> None:
