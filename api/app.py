@@ -21,7 +21,18 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 
-from api import analysis, checks, documents, features, pages, plans, sheets, tiles, workspace
+from api import (
+    analysis,
+    checks,
+    documents,
+    features,
+    packages,
+    pages,
+    plans,
+    sheets,
+    tiles,
+    workspace,
+)
 from api.deps import EngineDep
 from api.errors import install_error_handlers
 from api.guard import Guard
@@ -125,6 +136,7 @@ def create_app() -> FastAPI:
     app.include_router(checks.router)
     app.include_router(sheets.router)
     app.include_router(documents.router)
+    app.include_router(packages.router)
     app.include_router(tiles.router)
     app.include_router(plans.router)
     app.include_router(workspace.router)
