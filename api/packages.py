@@ -45,7 +45,7 @@ async def village_package(village_id: int, engine: EngineDep, settings: Settings
 
     folder = Path(tempfile.mkdtemp(prefix="vgis-package-"))
     try:
-        made = await bounded(settings.analysis_timeout_s, write, engine, village_id,
+        made = await bounded(settings.document_timeout_s, write, engine, village_id,
                              folder / "package.zip", plan_id=plan, lang=lang, make=_warm)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -10,6 +10,7 @@ For township staff who work without network: :func:`village_package` writes a zi
   ``vgis export`` writes them; with a plan, its features as ``plan_<layer>``;
 - ``sheets/layout.pdf``, ``sheets/lights.pdf``, ``sheets/garbage.pdf``: the print
   sheets (A4 landscape, :func:`maps.figure.render_figure`);
+- ``village.docx``: the village's section of the plan in Word (:mod:`maps.report`);
 - ``README.txt``: what is inside and how to open it, in Chinese and English.
 
 With a plan, the maps and sheets draw the plan's features (before/after) and say its
@@ -59,6 +60,8 @@ _QGIS: Bilingual = ("用 QGIS 打开（拖入窗口，或“图层 → 添加图
                     "open in QGIS (drag it in, or Layer → Add Layer → Vector Layer)")
 _PDF: Bilingual = ("用 PDF 阅读器打开或打印（A4 横向）",
                    "open or print with a PDF reader (A4 landscape)")
+_WORD: Bilingual = ("用 Word 或 WPS、LibreOffice 打开、编辑",
+                    "open and edit in Word, WPS or LibreOffice")
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Job:
     plan: Plan | None = None
     plan_frames: Frames = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    make: ContextMaker = cold_context
 
     @property
     def village(self) -> str:
@@ -206,6 +210,17 @@ def write_layers(job: Job, out: Path) -> None:
         job.counts[name] = len(frame)
 
 
+# --- the Word section -------------------------------------------------------------------
+
+def _section(job: Job, out: Path) -> None:
+    """The village's section of the plan (:func:`maps.report.village_report`)."""
+    from maps.report import village_report
+
+    village_report(job.engine, job.ctx.area, int(job.ctx.villages["id"].iloc[0]), out,
+                   plan_id=None if job.plan is None else job.plan.id, lang=job.lang,
+                   make=job.make)
+
+
 MEMBERS: tuple[Member, ...] = (
     Member("index.html", ("村庄布局图（交互地图），顶部可切换路灯、垃圾分析图",
                           "the village layout map (interactive); the bar on top switches views"),
@@ -224,6 +239,9 @@ MEMBERS: tuple[Member, ...] = (
            _sheet("lights")),
     Member("sheets/garbage.pdf", ("垃圾收集覆盖分析图（打印图纸）", "garbage coverage sheet"), _PDF,
            _sheet("garbage")),
+    Member("village.docx", ("村庄专章（Word 文档：概况、设施覆盖、图、表）",
+                            "the village's section of the plan (Word: profile, coverage, "
+                            "figures, tables)"), _WORD, _section),
 )
 """The files of a package in the order they are made and listed; the README comes last."""
 
@@ -321,7 +339,7 @@ def package_job(engine: Engine, village_id: int, *, plan_id: int | None = None,
         ctx.plan = frames
         options = replace(options or CoverageOptions(), include_planned=True)
     options, _ = view_analysis("layout", options)  # planned features drawn unless told
-    return Job(engine, ctx, chosen, options, plan, frames)
+    return Job(engine, ctx, chosen, options, plan, frames, make=make)
 
 
 def write_package(job: Job, output: Path, members: Sequence[Member] = MEMBERS,

@@ -27,6 +27,7 @@ from tests.conftest import run_vgis
 pytestmark = pytest.mark.usefixtures("samples")
 SHEETS = ("sheets/layout.pdf", "sheets/lights.pdf", "sheets/garbage.pdf")
 MEMBERS = {"index.html", "map-lights.html", "map-garbage.html", "layers.gpkg", *SHEETS,
+           "village.docx",
            "README.txt"}
 
 
@@ -120,6 +121,21 @@ def test_members(plain: tuple[Package, Path], planned: tuple[Package, Path]) -> 
         assert made.area == "lauf"
     assert planned[0].plan is not None
     assert plain[0].plan is None
+
+
+def test_word_section_inside(plain: tuple[Package, Path], planned: tuple[Package, Path]
+                             ) -> None:
+    import io
+
+    from docx import Document
+
+    for made, _ in (plain, planned):
+        with zipfile.ZipFile(made.path) as zf:
+            doc = Document(io.BytesIO(zf.read("village.docx")))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "Kuhnhof" in text
+        assert ("示范村规划 2027" in text) == (made.plan is not None)
+        assert len(doc.inline_shapes) >= 3  # the sheets as figures
 
 
 @pytest.mark.parametrize(("page", "drawn"), [
