@@ -188,7 +188,7 @@ async def atlas(
     chosen = [cast(View, v) for v in split_list(views)]
     picked = split_list(villages) if villages else None
     if not _ATLAS.acquire(blocking=False):
-        raise Busy("an atlas is being built; try again in a minute")
+        raise Busy("an atlas is being built; try again when it is done")
     tmp = Path(tempfile.mkdtemp(prefix="vgis-atlas-out-"))
     try:
         out = tmp / "atlas.pdf"
