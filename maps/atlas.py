@@ -63,19 +63,7 @@ _T: dict[str, tuple[str, str]] = {
     "layout": ("村庄布局图", "layout"), "lights": ("路灯亮化分析图", "lights"),
     "garbage": ("垃圾收集覆盖图", "garbage"),
 }
-_PROFILE: tuple[tuple[str, str, str], ...] = (
-    ("area_km2", "面积(平方公里)", "Area (km²)"), ("population", "人口", "Population"),
-    ("households", "户数", "Households"), ("road_length_m", "道路长度(米)", "Road length (m)"),
-    ("lights", "路灯", "Street lights"), ("lights_working", "其中完好", "of them working"),
-    ("garbage_points", "垃圾收集点", "Garbage points"),
-    ("facilities", "公共设施", "Public facilities"),
-    ("standard_facilities_missing", "四室一站一场一栏缺项", "Standard facilities missing"),
-    ("county_seat_distance_m", "距县城(米)", "To the county seat (m)"),
-    ("nearest_trunk_road", "最近干道", "Nearest trunk road"),
-    ("nearest_railway", "最近铁路", "Nearest railway"),
-    ("elevation_mean_m", "平均高程(米)", "Mean elevation (m)"),
-    ("slope_mean_deg", "平均坡度(度)", "Mean slope (°)"),
-)
+
 
 
 def t(key: str, lang: Lang) -> str:
@@ -241,28 +229,6 @@ def _grid(fig: Any, title: str, columns: list[str], rows: list[list[str]]) -> No
             cell.set_text_props(ha="left")
 
 
-def _profile_rows(ctx: Context, lang: Lang) -> list[list[str]]:
-    from gis.profile import village_profile
-
-    data = village_profile(ctx).model_dump(by_alias=True)
-    rows = []
-    for key, zh, en in _PROFILE:
-        value = data.get(key)
-        if isinstance(value, dict) and "distance_m" in value:
-            d = value.get("distance_m")
-            text = "–" if d is None else f"{value.get('name') or ''} {d:,.0f} m".strip()
-        elif isinstance(value, dict):
-            text = ", ".join(f"{k} {v}" for k, v in value.items()) or "–"
-        elif isinstance(value, list):
-            text = "、".join(map(str, value)) if value else "–"
-        elif isinstance(value, float):
-            text = f"{value:,.2f}"
-        else:
-            text = "–" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
-        rows.append([zh if lang == "zh" else en, text])
-    return rows
-
-
 def render_page(engine: Engine, plan: AtlasPlan, page: Page, output: Path) -> Path:
     """Draw one page of the atlas into its own PDF ``output``."""
     from maps.figure import render_figure
@@ -285,9 +251,12 @@ def render_page(engine: Engine, plan: AtlasPlan, page: Page, output: Path) -> Pa
                 "village", "households", "lit", "served", "drained", "hardened", "corridor")],
                 [list(r) for r in rows])
         else:
+            from gis.profile import village_profile
+            from maps.report import profile_rows  # the profile as the Word section has it
+
             ctx = Context.load(engine, plan.area, village_id=page.village_id)
             _grid(fig, f"{page.village} · {t('profile', lang)}", ["", ""],
-                  _profile_rows(ctx, lang))
+                  profile_rows(village_profile(ctx), lang))
         footer(fig, plan.credit, label)
     return output
 
